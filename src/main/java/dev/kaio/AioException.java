@@ -1,0 +1,50 @@
+package dev.kaio;
+
+import java.io.IOException;
+
+/**
+ * A Linux AIO operation failed with an errno: a system call ({@code io_setup}, {@code io_submit},
+ * ...) returned an error, or the kernel completed a request with a negative result.
+ *
+ * <p>The message names the operation, the errno's name and description, and what was being done,
+ * e.g. {@code "read: EINVAL (Invalid argument): 4096 bytes at position 100 of /data/f (O_DIRECT needs
+ * position, length and buffer address aligned to 512)"}.
+ */
+public class AioException extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int errno;
+    private final String operation;
+
+    /**
+     * @param errno     the positive errno value
+     * @param operation the system call or request that failed ({@code "io_submit"}, {@code "read"}, ...)
+     * @param detail    what was being done, or null
+     */
+    public AioException(int errno, String operation, String detail) {
+        super(message(errno, operation, detail));
+        this.errno = errno;
+        this.operation = operation;
+    }
+
+    private static String message(int errno, String operation, String detail) {
+        String base = operation + ": " + Errno.name(errno) + " (" + Errno.description(errno) + ")";
+        return detail == null || detail.isEmpty() ? base : base + ": " + detail;
+    }
+
+    /** The positive errno value, e.g. {@link Errno#EINVAL}. */
+    public int errno() {
+        return errno;
+    }
+
+    /** The errno's symbolic name, e.g. {@code "EINVAL"}. */
+    public String errnoName() {
+        return Errno.name(errno);
+    }
+
+    /** The system call or request kind that failed, e.g. {@code "io_submit"} or {@code "readv"}. */
+    public String operation() {
+        return operation;
+    }
+}

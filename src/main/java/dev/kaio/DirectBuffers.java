@@ -1,0 +1,49 @@
+package dev.kaio;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * Allocation and checks of native buffers suitable for O_DIRECT.
+ *
+ * {@snippet :
+ * try (Arena arena = Arena.ofConfined()) {
+ *     MemorySegment buf = DirectBuffers.allocate(arena, 64 * 1024, file.alignment());
+ *     int n = file.read(buf, 0).join();
+ * }
+ * }
+ */
+public final class DirectBuffers {
+
+    private DirectBuffers() {}
+
+    /**
+     * Allocates {@code byteSize} zeroed native bytes whose address is a multiple of {@code alignment}
+     * (a power of two). The memory is freed when {@code arena} is closed: keep it open until every
+     * request using the buffer has completed.
+     *
+     * @throws IllegalArgumentException if {@code alignment} is not a positive power of two or
+     *                                  {@code byteSize} is negative
+     */
+    public static MemorySegment allocate(Arena arena, long byteSize, int alignment) {
+        Objects.requireNonNull(arena, "arena");
+        if (alignment <= 0 || Integer.bitCount(alignment) != 1) {
+            throw new IllegalArgumentException("alignment must be a positive power of two: " + alignment);
+        }
+        if (byteSize < 0) {
+            throw new IllegalArgumentException("byteSize must not be negative: " + byteSize);
+        }
+        return arena.allocate(byteSize, alignment);
+    }
+
+    /** True if the segment's address and size are both multiples of {@code alignment}. */
+    public static boolean isAligned(MemorySegment segment, int alignment) {
+        return segment.address() % alignment == 0 && segment.byteSize() % alignment == 0;
+    }
+
+    /** {@code value} rounded up to a multiple of {@code alignment} (a power of two). */
+    public static long alignUp(long value, int alignment) {
+        return (value + alignment - 1) & -(long) alignment;
+    }
+}

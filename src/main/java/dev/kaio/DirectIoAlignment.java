@@ -1,0 +1,18 @@
+package dev.kaio;
+
+/**
+ * What O_DIRECT requires of a file's requests, and where kaio learnt it.
+ *
+ * @param memory the required alignment of a buffer's address (and, by kaio's rule, of its length)
+ * @param offset the required alignment of file positions and transfer lengths
+ * @param source where the numbers came from: {@code "statx(STATX_DIOALIGN)"},
+ *               {@code "ioctl(BLKSSZGET)"}, {@code "sysfs logical_block_size of device M:m"},
+ *               {@code "fallback"} or {@code "buffered"} (not opened with O_DIRECT)
+ */
+public record DirectIoAlignment(int memory, int offset, String source) {
+
+    /** The alignment that satisfies both rules: {@code max(memory, offset)}. */
+    public int combined() {
+        return Math.max(memory, offset);
+    }
+}

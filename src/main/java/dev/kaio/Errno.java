@@ -1,0 +1,95 @@
+package dev.kaio;
+
+import dev.kaio.internal.sys.Libc;
+import dev.kaio.internal.sys.NativeAccess;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Linux errno values that kaio's operations report, and their names.
+ *
+ * <p>The low-level {@link dev.kaio.engine.AioQueue} reports a failed request as a negative result,
+ * {@code -errno} (the kernel's convention), which can be compared with these constants without
+ * allocating: {@code if (result == -Errno.EAGAIN) ...}. The values are Linux's (asm-generic/errno.h),
+ * checked against the generated bindings and the C compiler by the tests.
+ */
+public final class Errno {
+
+    static {
+        NativeAccess.init(); // before any use of the generated bindings: see NativeAccess
+    }
+
+    // Literal values, equal to the generated LinuxH constants (ErrnoTest checks each one, and LayoutTest
+    // checks those against gcc): so that Errno and AioException can be used, and describe an error,
+    // without initialising the generated bindings (see NativeAccess).
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
+    public static final int EIO = 5;
+    public static final int ENXIO = 6;
+    public static final int EBADF = 9;
+    public static final int EAGAIN = 11;
+    public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
+    public static final int EFAULT = 14;
+    public static final int EBUSY = 16;
+    public static final int EEXIST = 17;
+    public static final int ENODEV = 19;
+    public static final int ENOTDIR = 20;
+    public static final int EISDIR = 21;
+    public static final int EINVAL = 22;
+    public static final int ENFILE = 23;
+    public static final int EMFILE = 24;
+    public static final int ENOTTY = 25;
+    public static final int EFBIG = 27;
+    public static final int ENOSPC = 28;
+    public static final int ESPIPE = 29;
+    public static final int EROFS = 30;
+    public static final int ENOSYS = 38;
+    public static final int EOPNOTSUPP = 95;
+    public static final int ECANCELED = 125;
+    public static final int EINPROGRESS = 115;
+    public static final int EALREADY = 114;
+    public static final int ETIMEDOUT = 110;
+    public static final int EDQUOT = 122;
+    public static final int EOVERFLOW = 75;
+    public static final int ENOTBLK = 15;
+    public static final int EXDEV = 18;
+    public static final int ENOLCK = 37;
+
+    // Names without a native call, so that an error can be described even where native access is off.
+    private static final Map<Integer, String> NAMES = new HashMap<>();
+
+    static {
+        String[] names = {"EPERM", "ENOENT", "EINTR", "EIO", "ENXIO", "EBADF", "EAGAIN", "ENOMEM", "EACCES", "EFAULT",
+            "EBUSY", "EEXIST", "ENODEV", "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY", "EFBIG", "ENOSPC",
+            "ESPIPE", "EROFS", "ENOSYS", "EOPNOTSUPP", "ECANCELED", "EINPROGRESS", "EALREADY", "ETIMEDOUT", "EDQUOT",
+            "EOVERFLOW", "ENOTBLK", "EXDEV", "ENOLCK"};
+        int[] values = {EPERM, ENOENT, EINTR, EIO, ENXIO, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT, EBUSY, EEXIST, ENODEV,
+            ENOTDIR, EISDIR, EINVAL, ENFILE, EMFILE, ENOTTY, EFBIG, ENOSPC, ESPIPE, EROFS, ENOSYS, EOPNOTSUPP,
+            ECANCELED, EINPROGRESS, EALREADY, ETIMEDOUT, EDQUOT, EOVERFLOW, ENOTBLK, EXDEV, ENOLCK};
+        for (int i = 0; i < names.length; i++) {
+            NAMES.put(values[i], names[i]);
+        }
+    }
+
+    private Errno() {}
+
+    /** The symbolic name of {@code errno}, e.g. {@code "EINVAL"}; {@code "errno 123"} if unknown. */
+    public static String name(int errno) {
+        String name = NAMES.get(errno);
+        if (name == null && NativeAccess.isEnabled() && NativeAccess.platformProblem() == null) {
+            name = Libc.strerrorname(errno);
+        }
+        return name != null ? name : "errno " + errno;
+    }
+
+    /** The C library's description of {@code errno}, e.g. {@code "Invalid argument"}. */
+    public static String description(int errno) {
+        String desc = null;
+        if (NativeAccess.isEnabled() && NativeAccess.platformProblem() == null) {
+            desc = Libc.strerrordesc(errno);
+        }
+        return desc != null ? desc : "error " + errno;
+    }
+}

@@ -1,0 +1,479 @@
+package dev.kaio.engine;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.kaio.AioException;
+import dev.kaio.Errno;
+import dev.kaio.internal.linux.timespec;
+import dev.kaio.internal.sys.Iocbs;
+import dev.kaio.internal.sys.KernelContexts;
+import dev.kaio.internal.sys.Libc;
+import dev.kaio.internal.sys.NativeAccess;
+import dev.kaio.internal.sys.Syscalls;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * The low-level engine: one kernel AIO context with preallocated, reusable native state, driven by
+ * its owner thread. Requests are <em>prepared</em> into a staging array of iocbs, <em>submitted</em>
+ * together with one {@code io_submit}, and <em>reaped</em> with {@code io_getevents} into a reusable
+ * event array. Every request carries a caller-chosen {@code long} tag, returned with its completion.
+ * In steady state nothing is allocated on the Java heap.
+ *
+ * {@snippet :
+ * try (AioQueue queue = AioQueue.open(32);
+ *      RawFile file = RawFile.open(path, StandardOpenOption.READ, AioOpenOption.DIRECT);
+ *      Arena arena = Arena.ofConfined()) {
+ *     MemorySegment buffers = DirectBuffers.allocate(arena, 32 * 4096, file.alignment());
+ *     for (int i = 0; i < 32; i++) {
+ *         queue.prepareRead(file.fd(), buffers.asSlice(i * 4096L, 4096), i * 4096L, i); // tag = i
+ *     }
+ *     queue.submit();                                      // one io_submit for all 32
+ *     int reaped = 0;
+ *     while (reaped < 32) {
+ *         int n = queue.reap(1, 32, -1);                   // wait for at least one
+ *         for (int k = 0; k < n; k++) {
+ *             long tag = queue.tag(k);
+ *             long res = queue.result(k);                  // bytes, or -errno (e.g. -Errno.EINVAL)
+ *         }
+ *         reaped += n;
+ *     }
+ * }
+ * }
+ *
+ * <h2>Capacity</h2>
+ * At most {@link #depth()} requests are prepared, in flight, or failed-but-not-yet-reaped at any
+ * time ({@link #remaining()} tells how many more may be prepared); the prepare methods throw
+ * {@link IllegalStateException} when the queue is full, so a request is never silently dropped.
+ * Because the engine never puts more requests in flight than the context was created for, io_submit
+ * does not run out of kernel slots in practice; if it does (EAGAIN), {@link #submit()} leaves the
+ * rest staged and returns what it submitted, to be resubmitted after a {@link #reap}.
+ *
+ * <h2>Errors</h2>
+ * A request the kernel refuses at io_submit (EBADF, EINVAL for a bad opcode or offset, ...) is
+ * not lost and does not stop the batch: it is reported by the next {@link #reap} as a completion
+ * with result {@code -errno}, exactly like a request that failed in flight. So every prepared
+ * request completes exactly once.
+ *
+ * <h2>Buffers</h2>
+ * The kernel copies the iocb and the iovec array while io_submit runs; the data buffers must stay
+ * allocated until their completion is reaped. {@link #close()} waits for every in-flight request
+ * (io_destroy does) before it frees the engine's memory.
+ *
+ * <p>Not thread-safe: one thread at a time (typically one owner thread, as in a storage engine's
+ * I/O loop). For a thread-safe, future-based API use {@link dev.kaio.AioContext}.
+ */
+public final class AioQueue implements AutoCloseable {
+
+    static {
+        NativeAccess.init(); // before any use of the generated bindings: see NativeAccess
+    }
+
+    // Struct sizes are read from Iocbs in the methods, not copied into static fields here, so that
+    // initialising this public class does not initialise the generated bindings (see NativeAccess).
+    private static final long PTR = ADDRESS.byteSize();
+
+    private final Arena arena;
+    private final long ctx;
+    private final int depth;
+    private final int iovecCapacity;
+    private final MemorySegment iocbs;
+    private final MemorySegment events;
+    private final MemorySegment iovecs;
+    private final MemorySegment timeout;
+    private final MemorySegment errno;
+    private final long iocbPtrsAddress;
+    private final long eventsAddress;
+    private final long iovecsAddress;
+    private final long timeoutAddress;
+    private final long[] refusedTags;
+    private final long[] refusedResults;
+
+    private int head;           // staged iocbs are [head, tail)
+    private int tail;
+    private int iovecsUsed;     // iovec entries used by staged vectored requests
+    private int inFlight;       // submitted, not yet reaped
+    private int refused;        // refused by io_submit, not yet reported by reap
+    private int ready;          // events readable with tag(i)/result(i)
+    private boolean closed;
+
+    private AioQueue(int depth, int iovecCapacity) throws AioException {
+        this.depth = depth;
+        this.iovecCapacity = iovecCapacity;
+        this.arena = Arena.ofShared();
+        try {
+            this.iocbs = arena.allocate(Iocbs.IOCB_SIZE * depth, 64);
+            MemorySegment ptrs = arena.allocate(PTR * depth, 64);
+            for (int i = 0; i < depth; i++) {
+                ptrs.setAtIndex(JAVA_LONG, i, iocbs.address() + Iocbs.IOCB_SIZE * i);
+            }
+            this.iocbPtrsAddress = ptrs.address();
+            this.events = arena.allocate(Iocbs.IO_EVENT_SIZE * depth, 64);
+            this.eventsAddress = events.address();
+            this.iovecs = arena.allocate(Iocbs.IOVEC_SIZE * iovecCapacity, 64);
+            this.iovecsAddress = iovecs.address();
+            this.timeout = timespec.allocate(arena);
+            this.timeoutAddress = timeout.address();
+            this.errno = Libc.errnoState(arena);
+            this.refusedTags = new long[depth];
+            this.refusedResults = new long[depth];
+            this.ctx = KernelContexts.setup(depth);
+        } catch (AioException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Creates a kernel AIO context for {@code depth} requests in flight ({@code io_setup(depth)}), with
+     * room for {@code max(IOV_MAX, 16 * depth)} iovecs in one staged batch.
+     *
+     * @throws AioException EAGAIN when {@code /proc/sys/fs/aio-max-nr} is exhausted (the message shows
+     *                      the numbers), EINVAL for a depth the kernel refuses
+     */
+    public static AioQueue open(int depth) throws IOException {
+        NativeAccess.ensureEnabled(); // before Iocbs, which initialises the bindings
+        return open(depth, Math.max(Iocbs.IOV_MAX, 16 * depth));
+    }
+
+    /**
+     * Like {@link #open(int)}, with room for {@code iovecCapacity} iovec entries across the vectored
+     * requests of one staged batch.
+     */
+    public static AioQueue open(int depth, int iovecCapacity) throws IOException {
+        if (depth < 1 || depth > KernelContexts.MAX_EVENTS) {
+            throw new IllegalArgumentException("depth must be in [1, " + KernelContexts.MAX_EVENTS + "]: " + depth);
+        }
+        if (iovecCapacity < 1) {
+            throw new IllegalArgumentException("iovecCapacity must be positive: " + iovecCapacity);
+        }
+        NativeAccess.ensureEnabled();
+        return new AioQueue(depth, iovecCapacity);
+    }
+
+    /** The number of requests this queue can hold: prepared, in flight and unreported together. */
+    public int depth() {
+        return depth;
+    }
+
+    /** How many more requests can be prepared now. */
+    public int remaining() {
+        return depth - (tail - head) - inFlight - refused;
+    }
+
+    /** Requests prepared and not yet submitted. */
+    public int staged() {
+        return tail - head;
+    }
+
+    /** Requests submitted and not yet reaped. */
+    public int inFlight() {
+        return inFlight;
+    }
+
+    /**
+     * The kernel's {@code aio_context_t}: the address at which the kernel mapped this context's
+     * completion ring.
+     */
+    public long contextId() {
+        return ctx;
+    }
+
+    // ---------------------------------------------------------------- prepare
+
+    /** Prepares {@code IOCB_CMD_PREAD}: read {@code buffer.byteSize()} bytes at {@code position} into {@code buffer}. */
+    public void prepareRead(int fd, MemorySegment buffer, long position, long tag) {
+        checkWritableNative(buffer);
+        stage(Iocbs.CMD_PREAD, fd, buffer.address(), buffer.byteSize(), position, tag, 0);
+    }
+
+    /** Prepares {@code IOCB_CMD_PWRITE}: write all of {@code buffer} at {@code position}. */
+    public void prepareWrite(int fd, MemorySegment buffer, long position, long tag) {
+        checkNative(buffer);
+        stage(Iocbs.CMD_PWRITE, fd, buffer.address(), buffer.byteSize(), position, tag, 0);
+    }
+
+    /**
+     * Prepares a read into raw native memory. The caller guarantees that {@code [address, address +
+     * length)} is writable native memory that stays allocated until the completion is reaped.
+     */
+    public void prepareRead(int fd, long address, long length, long position, long tag) {
+        checkRaw(address, length);
+        stage(Iocbs.CMD_PREAD, fd, address, length, position, tag, 0);
+    }
+
+    /** Prepares a write from raw native memory (see {@link #prepareRead(int, long, long, long, long)}). */
+    public void prepareWrite(int fd, long address, long length, long position, long tag) {
+        checkRaw(address, length);
+        stage(Iocbs.CMD_PWRITE, fd, address, length, position, tag, 0);
+    }
+
+    /**
+     * Prepares {@code IOCB_CMD_PREADV}: one read at {@code position} scattered into
+     * {@code buffers[0..count)} in order. The array is read now and may be reused at once.
+     */
+    public void prepareReadv(int fd, MemorySegment[] buffers, int count, long position, long tag) {
+        stageVectored(Iocbs.CMD_PREADV, fd, buffers, count, position, tag, true);
+    }
+
+    /** Prepares {@code IOCB_CMD_PWRITEV}: one write at {@code position} gathered from {@code buffers[0..count)}. */
+    public void prepareWritev(int fd, MemorySegment[] buffers, int count, long position, long tag) {
+        stageVectored(Iocbs.CMD_PWRITEV, fd, buffers, count, position, tag, false);
+    }
+
+    /** Prepares {@code IOCB_CMD_FSYNC}: like fsync(2) (Linux 4.18+; EINVAL before). */
+    public void prepareFsync(int fd, long tag) {
+        stage(Iocbs.CMD_FSYNC, fd, 0, 0, 0, tag, 0);
+    }
+
+    /** Prepares {@code IOCB_CMD_FDSYNC}: like fdatasync(2) (Linux 4.18+; EINVAL before). */
+    public void prepareFdsync(int fd, long tag) {
+        stage(Iocbs.CMD_FDSYNC, fd, 0, 0, 0, tag, 0);
+    }
+
+    private void stageVectored(short opcode, int fd, MemorySegment[] buffers, int count, long position, long tag,
+            boolean intoBuffers) {
+        if (count < 1 || count > Iocbs.IOV_MAX || count > buffers.length) {
+            throw new IllegalArgumentException("count must be in [1, min(IOV_MAX=" + Iocbs.IOV_MAX + ", buffers.length="
+                    + buffers.length + ")]: " + count);
+        }
+        ensureRoom();
+        if (iovecsUsed + count > iovecCapacity) {
+            throw new IllegalStateException("iovec staging area full (" + iovecCapacity + " entries): submit() first");
+        }
+        long base = Iocbs.IOVEC_SIZE * iovecsUsed;
+        for (int i = 0; i < count; i++) {
+            MemorySegment b = buffers[i];
+            if (intoBuffers) {
+                checkWritableNative(b);
+            } else {
+                checkNative(b);
+            }
+            Iocbs.iovec(iovecs, base + Iocbs.IOVEC_SIZE * i, b.address(), b.byteSize());
+        }
+        iovecsUsed += count;
+        stageChecked(opcode, fd, iovecsAddress + base, count, position, tag, 0);
+    }
+
+    private void stage(short opcode, int fd, long buf, long nbytes, long position, long tag, int rwFlags) {
+        ensureRoom();
+        stageChecked(opcode, fd, buf, nbytes, position, tag, rwFlags);
+    }
+
+    private void stageChecked(short opcode, int fd, long buf, long nbytes, long position, long tag, int rwFlags) {
+        if (position < 0) {
+            throw new IllegalArgumentException("negative position: " + position);
+        }
+        if (tail == depth) {
+            compact();
+        }
+        Iocbs.prepare(iocbs, Iocbs.IOCB_SIZE * tail, opcode, fd, buf, nbytes, position, tag, rwFlags, 0, 0, (short) 0);
+        tail++;
+    }
+
+    private void ensureRoom() {
+        if (closed) {
+            throw new IllegalStateException("AioQueue is closed");
+        }
+        if (remaining() <= 0) {
+            throw new IllegalStateException("AioQueue is full: " + depth + " requests prepared, in flight or not yet reaped");
+        }
+    }
+
+    /** Moves staged iocbs left by an EAGAIN to the front of the staging array. */
+    private void compact() {
+        int n = tail - head;
+        MemorySegment.copy(iocbs, Iocbs.IOCB_SIZE * head, iocbs, 0, Iocbs.IOCB_SIZE * n);
+        head = 0;
+        tail = n;
+    }
+
+    private static void checkNative(MemorySegment buffer) {
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException("buffer must be native memory (not a heap segment): " + buffer);
+        }
+    }
+
+    private static void checkWritableNative(MemorySegment buffer) {
+        checkNative(buffer);
+        if (buffer.isReadOnly()) {
+            throw new IllegalArgumentException("buffer to read into is read-only: " + buffer);
+        }
+    }
+
+    private static void checkRaw(long address, long length) {
+        if (address == 0 || length < 0) {
+            throw new IllegalArgumentException("invalid native range: address=" + address + ", length=" + length);
+        }
+    }
+
+    // ---------------------------------------------------------------- submit
+
+    /**
+     * Submits every staged request with as few {@code io_submit} calls as the kernel allows (one,
+     * normally). Requests the kernel refuses are reported by the next {@link #reap} with
+     * {@code -errno}. Returns the number of requests now in flight that were not before; fewer than
+     * {@link #staged()} only when the kernel answered EAGAIN with requests still in flight (reap, then
+     * submit again).
+     */
+    public int submit() throws IOException {
+        ensureOpen();
+        int submitted = 0;
+        while (head < tail) {
+            long ret = Syscalls.ioSubmit(errno, ctx, tail - head, iocbPtrsAddress + PTR * head);
+            if (ret > 0) {
+                head += (int) ret;
+                inFlight += (int) ret;
+                submitted += (int) ret;
+            } else if (ret == -Errno.EAGAIN && inFlight > 0) {
+                break; // out of kernel request slots: completions will free some
+            } else if (ret == -Errno.EINTR) {
+                continue;
+            } else {
+                // The first remaining iocb was refused (or, with nothing in flight, EAGAIN cannot clear):
+                // report it as a failed completion and go on with the rest.
+                int err = ret == 0 ? Errno.EAGAIN : (int) -ret;
+                refusedTags[refused] = Iocbs.data(iocbs, Iocbs.IOCB_SIZE * head);
+                refusedResults[refused] = -err;
+                refused++;
+                head++;
+            }
+        }
+        if (head == tail) {
+            head = 0;
+            tail = 0;
+            iovecsUsed = 0;
+        }
+        return submitted;
+    }
+
+    // ---------------------------------------------------------------- reap
+
+    /**
+     * Waits until at least {@code min} requests have completed (or the timeout passes) and makes up to
+     * {@code max} completions readable through {@link #tag(int)} and {@link #result(int)} as indices
+     * {@code 0..n-1}, replacing the previous batch. {@code min} is capped at the number of requests
+     * that can still complete, so the call never waits for requests that do not exist.
+     *
+     * @param min           the number of completions to wait for, 0 to only collect what is there
+     * @param max           the most completions to return, in [1, depth]
+     * @param timeoutNanos  the longest wait, or a negative value to wait without limit
+     * @return the number of completions now readable
+     */
+    public int reap(int min, int max, long timeoutNanos) throws IOException {
+        ensureOpen();
+        if (max < 1 || max > depth || min < 0 || min > max) {
+            throw new IllegalArgumentException("need 0 <= min <= max <= depth (" + depth + "): min=" + min + ", max=" + max);
+        }
+        int n = 0;
+        while (refused > 0 && n < max) {
+            refused--;
+            Iocbs.setEvent(events, Iocbs.IO_EVENT_SIZE * n, refusedTags[refused], 0, refusedResults[refused], 0);
+            n++;
+        }
+        if (n < max && inFlight > 0) {
+            int want = Math.min(Math.max(0, min - n), inFlight);
+            long timeoutPtr;
+            if (want == 0) {
+                timeoutPtr = setTimeout(0);
+            } else if (timeoutNanos < 0) {
+                timeoutPtr = 0; // NULL: no limit
+            } else {
+                timeoutPtr = setTimeout(timeoutNanos);
+            }
+            long ret;
+            do {
+                ret = Syscalls.ioGetevents(errno, ctx, want, max - n, eventsAddress + Iocbs.IO_EVENT_SIZE * n, timeoutPtr);
+            } while (ret == -Errno.EINTR);
+            if (ret < 0) {
+                ready = n;
+                throw new AioException((int) -ret, "io_getevents", "context 0x" + Long.toHexString(ctx));
+            }
+            inFlight -= (int) ret;
+            n += (int) ret;
+        }
+        ready = n;
+        return n;
+    }
+
+    private long setTimeout(long nanos) {
+        timespec.tv_sec(timeout, nanos / 1_000_000_000L);
+        timespec.tv_nsec(timeout, nanos % 1_000_000_000L);
+        return timeoutAddress;
+    }
+
+    /** The tag of completion {@code i} of the last {@link #reap}. */
+    public long tag(int i) {
+        checkIndex(i);
+        return Iocbs.eventData(events, Iocbs.IO_EVENT_SIZE * i);
+    }
+
+    /**
+     * The result of completion {@code i} of the last {@link #reap}: bytes transferred (which may be
+     * fewer than asked, e.g. 0 at end of file), 0 for fsync/fdsync, or {@code -errno}.
+     */
+    public long result(int i) {
+        checkIndex(i);
+        return Iocbs.eventRes(events, Iocbs.IO_EVENT_SIZE * i);
+    }
+
+    /** The number of completions readable from the last {@link #reap}. */
+    public int ready() {
+        return ready;
+    }
+
+    private void checkIndex(int i) {
+        if (i < 0 || i >= ready) {
+            throw new IndexOutOfBoundsException("completion " + i + " of " + ready);
+        }
+    }
+
+    /** Builds the exception for a negative {@link #result(int)}, for callers that want one. */
+    public static AioException failure(long result, String operation, String detail) {
+        if (result >= 0) {
+            throw new IllegalArgumentException("not a failure: " + result);
+        }
+        return new AioException((int) -result, operation, detail);
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /** True once {@link #close()} has run. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Destroys the kernel context and frees the native state. io_destroy waits until every in-flight
+     * request has completed, so buffers may be freed once this returns; completions not yet reaped
+     * are discarded, staged requests are dropped without being submitted. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            KernelContexts.destroy(ctx);
+        } catch (AioException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            arena.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AioQueue[ctx=0x" + Long.toHexString(ctx) + ", depth=" + depth + ", staged=" + staged() + ", inFlight="
+                + inFlight + (closed ? ", closed" : "") + "]";
+    }
+}

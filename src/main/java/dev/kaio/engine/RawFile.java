@@ -1,0 +1,355 @@
+package dev.kaio.engine;
+
+import dev.kaio.AioException;
+import dev.kaio.AioOpenOption;
+import dev.kaio.DirectIoAlignment;
+import dev.kaio.Errno;
+import dev.kaio.internal.linux.LinuxH;
+import dev.kaio.internal.sys.FileStat;
+import dev.kaio.internal.sys.Libc;
+import dev.kaio.internal.sys.NativeAccess;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A file or block device opened with {@code open(2)}, owning its file descriptor: what the
+ * low-level {@link AioQueue} submits requests against, and what {@link dev.kaio.AioFile} wraps.
+ *
+ * {@snippet :
+ * try (RawFile file = RawFile.open(Path.of("/dev/nvme0n1"), StandardOpenOption.READ, AioOpenOption.DIRECT)) {
+ *     int fd = file.fd();               // for AioQueue.prepareRead(fd, ...)
+ *     int align = file.alignment();     // 512 or 4096 for most devices
+ * }
+ * }
+ *
+ * <p>Options: {@link StandardOpenOption} {@code READ, WRITE, APPEND, CREATE, CREATE_NEW,
+ * TRUNCATE_EXISTING, DELETE_ON_CLOSE, SPARSE, SYNC, DSYNC}, {@link LinkOption#NOFOLLOW_LINKS},
+ * {@link AioOpenOption} and {@code com.sun.nio.file.ExtendedOpenOption.DIRECT}. With neither READ
+ * nor WRITE the file is opened for reading, as {@code FileChannel.open} does. Directories are
+ * refused with EISDIR. Thread-safe; {@link #close()} is idempotent.
+ */
+public final class RawFile implements AutoCloseable {
+
+    static {
+        NativeAccess.init(); // before any use of the generated bindings: see NativeAccess
+    }
+
+    /** The alignment assumed for O_DIRECT when the kernel cannot tell (see {@link #alignmentInfo()}). */
+    public static final int FALLBACK_ALIGNMENT = 4096;
+
+    private final Path path;
+    private final int fd;
+    private final boolean readable;
+    private final boolean writable;
+    private final boolean direct;
+    private final boolean blockDevice;
+    private final boolean deleteOnClose;
+    private final DirectIoAlignment alignment;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private RawFile(Path path, int fd, boolean readable, boolean writable, boolean direct, boolean blockDevice,
+            boolean deleteOnClose, DirectIoAlignment alignment) {
+        this.path = path;
+        this.fd = fd;
+        this.readable = readable;
+        this.writable = writable;
+        this.direct = direct;
+        this.blockDevice = blockDevice;
+        this.deleteOnClose = deleteOnClose;
+        this.alignment = alignment;
+    }
+
+    /**
+     * Opens {@code path}.
+     *
+     * @throws NoSuchFileException        ENOENT
+     * @throws FileAlreadyExistsException EEXIST (CREATE_NEW)
+     * @throws AccessDeniedException      EACCES, EPERM
+     * @throws AioException               any other errno, e.g. EINVAL when the filesystem refuses
+     *                                    O_DIRECT, or EISDIR for a directory
+     * @throws UnsupportedOperationException for an unknown option, or when native access is off
+     * @throws IllegalArgumentException   for an invalid combination (APPEND with READ or TRUNCATE_EXISTING)
+     */
+    public static RawFile open(Path path, OpenOption... options) throws IOException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        NativeAccess.ensureEnabled();
+        boolean read = false, write = false, append = false, create = false, createNew = false, truncate = false;
+        boolean dsync = false, sync = false, direct = false, noatime = false, nofollow = false, deleteOnClose = false;
+        for (OpenOption option : options) {
+            Objects.requireNonNull(option, "option");
+            if (option == StandardOpenOption.READ) {
+                read = true;
+            } else if (option == StandardOpenOption.WRITE) {
+                write = true;
+            } else if (option == StandardOpenOption.APPEND) {
+                append = true;
+                write = true;
+            } else if (option == StandardOpenOption.CREATE) {
+                create = true;
+            } else if (option == StandardOpenOption.CREATE_NEW) {
+                createNew = true;
+            } else if (option == StandardOpenOption.TRUNCATE_EXISTING) {
+                truncate = true;
+            } else if (option == StandardOpenOption.DSYNC) {
+                dsync = true;
+            } else if (option == StandardOpenOption.SYNC) {
+                sync = true;
+            } else if (option == StandardOpenOption.DELETE_ON_CLOSE) {
+                deleteOnClose = true;
+            } else if (option == StandardOpenOption.SPARSE) {
+                // a hint; Linux files are sparse by default
+            } else if (option == LinkOption.NOFOLLOW_LINKS) {
+                nofollow = true;
+            } else if (option == AioOpenOption.DIRECT || isExtendedDirect(option)) {
+                direct = true;
+            } else if (option == AioOpenOption.NOATIME) {
+                noatime = true;
+            } else {
+                throw new UnsupportedOperationException("unsupported open option: " + option);
+            }
+        }
+        if (!read && !write) {
+            read = true;
+        }
+        if (append && read) {
+            throw new IllegalArgumentException("READ + APPEND not allowed");
+        }
+        if (append && truncate) {
+            throw new IllegalArgumentException("APPEND + TRUNCATE_EXISTING not allowed");
+        }
+        int flags = LinuxH.O_CLOEXEC();
+        flags |= read && write ? LinuxH.O_RDWR() : write ? LinuxH.O_WRONLY() : LinuxH.O_RDONLY();
+        if (write) {
+            // as in the JDK, CREATE/CREATE_NEW/TRUNCATE_EXISTING only apply to a file opened for writing
+            if (createNew) {
+                flags |= LinuxH.O_CREAT() | LinuxH.O_EXCL();
+            } else if (create) {
+                flags |= LinuxH.O_CREAT();
+            }
+            if (truncate) {
+                flags |= LinuxH.O_TRUNC();
+            }
+        }
+        if (append) {
+            flags |= LinuxH.O_APPEND();
+        }
+        if (dsync) {
+            flags |= LinuxH.O_DSYNC();
+        }
+        if (sync) {
+            flags |= LinuxH.O_SYNC();
+        }
+        if (direct) {
+            flags |= LinuxH.O_DIRECT();
+        }
+        if (noatime) {
+            flags |= LinuxH.O_NOATIME();
+        }
+        if (nofollow || createNew) {
+            flags |= LinuxH.O_NOFOLLOW();
+        }
+
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(arena);
+            fd = Libc.open(errno, arena.allocateFrom(path.toString()), flags, 0666);
+        }
+        if (fd < 0) {
+            throw openFailure(path, -fd, direct);
+        }
+        try {
+            String what = path.toString();
+            FileStat stat = FileStat.of(fd, what);
+            if (stat.isDirectory()) {
+                throw new AioException(Errno.EISDIR, "open", what + " is a directory");
+            }
+            DirectIoAlignment alignment = direct ? directAlignment(fd, stat, what) : new DirectIoAlignment(1, 1, "buffered");
+            return new RawFile(path, fd, read, write, direct, stat.isBlockDevice(), deleteOnClose, alignment);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    private static boolean isExtendedDirect(OpenOption option) {
+        // com.sun.nio.file.ExtendedOpenOption lives in jdk.unsupported; match it without depending on it.
+        return option instanceof Enum<?> e && e.name().equals("DIRECT")
+                && e.getDeclaringClass().getName().equals("com.sun.nio.file.ExtendedOpenOption");
+    }
+
+    private static IOException openFailure(Path path, int errno, boolean direct) {
+        String reason = Errno.name(errno) + " (" + Errno.description(errno) + ")";
+        if (errno == Errno.ENOENT) {
+            return new NoSuchFileException(path.toString(), null, reason);
+        }
+        if (errno == Errno.EEXIST) {
+            return new FileAlreadyExistsException(path.toString(), null, reason);
+        }
+        if (errno == Errno.EACCES || errno == Errno.EPERM) {
+            return new AccessDeniedException(path.toString(), null, reason);
+        }
+        if (errno == Errno.EINVAL && direct) {
+            return new AioException(errno, "open", path + ": the filesystem does not support O_DIRECT");
+        }
+        if (errno == Errno.EISDIR) {
+            return new AioException(errno, "open", path + " is a directory");
+        }
+        return new AioException(errno, "open", path.toString());
+    }
+
+    /**
+     * The O_DIRECT alignment of an open file, from the kernel when it can say:
+     * statx(STATX_DIOALIGN) (Linux 6.1+ for files on ext4/xfs/f2fs/btrfs, 6.11+ for block devices),
+     * then ioctl(BLKSSZGET) for a block device, then the logical block size sysfs gives for the
+     * device under the file, then {@value #FALLBACK_ALIGNMENT}.
+     */
+    static DirectIoAlignment directAlignment(int fd, FileStat stat, String what) throws AioException {
+        if (stat.hasDioAlign()) {
+            return new DirectIoAlignment(stat.dioMemAlign(), stat.dioOffsetAlign(), "statx(STATX_DIOALIGN)");
+        }
+        if (stat.isBlockDevice()) {
+            int lbs = FileStat.logicalBlockSize(fd, what);
+            return new DirectIoAlignment(lbs, lbs, "ioctl(BLKSSZGET)");
+        }
+        int lbs = sysfsLogicalBlockSize(stat.devMajor(), stat.devMinor());
+        if (lbs > 0) {
+            return new DirectIoAlignment(lbs, lbs,
+                    "sysfs logical_block_size of device " + stat.devMajor() + ":" + stat.devMinor());
+        }
+        return new DirectIoAlignment(FALLBACK_ALIGNMENT, FALLBACK_ALIGNMENT, "fallback");
+    }
+
+    private static int sysfsLogicalBlockSize(int major, int minor) {
+        Path dev = Path.of("/sys/dev/block/" + major + ":" + minor);
+        // a partition has no queue/ of its own: its parent (the whole disk) does
+        for (Path p : new Path[] {dev.resolve("queue/logical_block_size"), dev.resolve("../queue/logical_block_size")}) {
+            try {
+                if (Files.isReadable(p)) {
+                    return Integer.parseInt(Files.readString(p).trim());
+                }
+            } catch (IOException | NumberFormatException e) {
+                // try the next candidate
+            }
+        }
+        return -1;
+    }
+
+    /** The file descriptor, for {@link AioQueue}'s prepare methods. Valid until {@link #close()}. */
+    public int fd() {
+        return fd;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public boolean isReadable() {
+        return readable;
+    }
+
+    public boolean isWritable() {
+        return writable;
+    }
+
+    /** True if opened with O_DIRECT. */
+    public boolean isDirect() {
+        return direct;
+    }
+
+    public boolean isBlockDevice() {
+        return blockDevice;
+    }
+
+    /**
+     * The alignment O_DIRECT requires of buffer addresses, lengths and positions (the larger of the
+     * memory and offset alignments); 1 when the file was not opened with O_DIRECT.
+     */
+    public int alignment() {
+        return alignment.combined();
+    }
+
+    /** The memory and offset alignments separately, and where they came from. */
+    public DirectIoAlignment alignmentInfo() {
+        return alignment;
+    }
+
+    /** The size in bytes: st_size for a file, ioctl(BLKGETSIZE64) for a block device. */
+    public long size() throws IOException {
+        ensureOpen();
+        if (blockDevice) {
+            return FileStat.blockDeviceSize(fd, path.toString());
+        }
+        return FileStat.of(fd, path.toString()).size();
+    }
+
+    /** Sets the size with ftruncate(2). */
+    public void truncate(long size) throws IOException {
+        ensureOpen();
+        if (size < 0) {
+            throw new IllegalArgumentException("negative size: " + size);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            int ret = Libc.ftruncate(Libc.errnoState(arena), fd, size);
+            if (ret < 0) {
+                throw new AioException(-ret, "ftruncate", path + " to " + size + " bytes");
+            }
+        }
+    }
+
+    /** True once {@link #close()} has been called. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    void ensureOpen() throws ClosedChannelException {
+        if (closed.get()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /**
+     * Closes the file descriptor (once). Requests already submitted keep the kernel's reference to the
+     * file and complete normally; requests prepared but not yet submitted will fail with EBADF, or
+     * reach another file if the descriptor number is reused: submit or discard them first.
+     */
+    @Override
+    public void close() throws IOException {
+        if (closed.compareAndSet(false, true)) {
+            int ret;
+            try (Arena arena = Arena.ofConfined()) {
+                ret = Libc.close(Libc.errnoState(arena), fd);
+            }
+            if (deleteOnClose) {
+                Files.deleteIfExists(path);
+            }
+            if (ret < 0 && -ret != Errno.EINTR) { // after EINTR the descriptor is closed anyway on Linux
+                throw new AioException(-ret, "close", path.toString());
+            }
+        }
+    }
+
+    private static void closeQuietly(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            Libc.close(Libc.errnoState(arena), fd);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RawFile[" + path + ", fd=" + fd + (direct ? ", O_DIRECT, alignment=" + alignment() : "")
+                + (closed.get() ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,49 @@
+package dev.kaio.internal.sys;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The two system-wide AIO counters: {@code fs.aio-max-nr} (the limit on the sum of the queue depths
+ * of every live context, settable by root) and {@code fs.aio-nr} (that sum right now).
+ */
+public final class AioSysctl {
+
+    public static final Path AIO_MAX_NR = Path.of("/proc/sys/fs/aio-max-nr");
+    public static final Path AIO_NR = Path.of("/proc/sys/fs/aio-nr");
+
+    private AioSysctl() {}
+
+    /** {@code /proc/sys/fs/aio-max-nr}, or -1 if it cannot be read. */
+    public static long maxNr() {
+        return read(AIO_MAX_NR);
+    }
+
+    /** {@code /proc/sys/fs/aio-nr}, or -1 if it cannot be read. */
+    public static long nr() {
+        return read(AIO_NR);
+    }
+
+    private static long read(Path p) {
+        // Not Files.readString: it reads a size-0 file one byte first, and a sysctl answers EOF to any
+        // read that does not start at offset 0, so only the first digit would be seen.
+        try (InputStream in = Files.newInputStream(p)) {
+            return Long.parseLong(new String(in.readNBytes(64), StandardCharsets.US_ASCII).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Explains an EAGAIN from io_setup(nr). */
+    public static String exhaustedMessage(int requested) {
+        long max = maxNr();
+        long used = nr();
+        return "/proc/sys/fs/aio-max-nr is exhausted: this context needs " + requested + " more, aio-nr is " + used
+                + " of aio-max-nr " + max + (max >= 0 && used >= 0 ? " (" + Math.max(0, max - used) + " free)" : "")
+                + "; close unused contexts or raise the limit, e.g. sysctl -w fs.aio-max-nr="
+                + Math.max(max * 2, 1048576);
+    }
+}

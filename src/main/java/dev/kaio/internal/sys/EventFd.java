@@ -1,0 +1,81 @@
+package dev.kaio.internal.sys;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.kaio.AioException;
+import dev.kaio.Errno;
+import dev.kaio.internal.linux.LinuxH;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** An eventfd(2) counter, owning its file descriptor and an 8-byte native buffer for read/write. */
+public final class EventFd implements AutoCloseable {
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment value = arena.allocate(JAVA_LONG);
+    private final int fd;
+    private volatile boolean closed;
+
+    /** Creates an eventfd with EFD_CLOEXEC (and EFD_NONBLOCK if {@code nonBlocking}). */
+    public EventFd(boolean nonBlocking) throws AioException {
+        int flags = LinuxH.EFD_CLOEXEC() | (nonBlocking ? LinuxH.EFD_NONBLOCK() : 0);
+        int ret;
+        try (Arena tmp = Arena.ofConfined()) {
+            ret = Libc.eventfd(Libc.errnoState(tmp), 0, flags);
+        }
+        if (ret < 0) {
+            arena.close();
+            throw new AioException(-ret, "eventfd", null);
+        }
+        fd = ret;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    /** Adds {@code n} to the counter, waking readers and pollers. */
+    public synchronized void signal(long n) throws AioException {
+        if (closed) {
+            throw new AioException(Errno.EBADF, "write(eventfd)", "closed");
+        }
+        try (Arena tmp = Arena.ofConfined()) {
+            value.set(JAVA_LONG, 0, n);
+            long ret = Libc.write(Libc.errnoState(tmp), fd, value.address(), 8);
+            if (ret < 0) {
+                throw new AioException((int) -ret, "write(eventfd)", "fd " + fd);
+            }
+        }
+    }
+
+    /**
+     * Reads and resets the counter; returns 0 if it was zero and the eventfd is non-blocking, otherwise
+     * blocks until it is non-zero.
+     */
+    public synchronized long drain() throws AioException {
+        if (closed) {
+            throw new AioException(Errno.EBADF, "read(eventfd)", "closed");
+        }
+        try (Arena tmp = Arena.ofConfined()) {
+            long ret = Libc.read(Libc.errnoState(tmp), fd, value.address(), 8);
+            if (ret == -Errno.EAGAIN) {
+                return 0;
+            }
+            if (ret < 0) {
+                throw new AioException((int) -ret, "read(eventfd)", "fd " + fd);
+            }
+            return value.get(JAVA_LONG, 0);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            try (Arena tmp = Arena.ofConfined()) {
+                Libc.close(Libc.errnoState(tmp), fd);
+            }
+            arena.close();
+        }
+    }
+}

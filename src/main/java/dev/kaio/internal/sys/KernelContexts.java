@@ -1,0 +1,51 @@
+package dev.kaio.internal.sys;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.kaio.AioException;
+import dev.kaio.Errno;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** io_setup and io_destroy with their errors turned into {@link AioException}s. */
+public final class KernelContexts {
+
+    /** The kernel refuses more than this many events per context (fs/aio.c: 0x10000000 / sizeof(io_event)). */
+    public static final int MAX_EVENTS = 0x10000000 / 32 / 2;
+
+    private KernelContexts() {}
+
+    /** Creates a kernel AIO context able to hold {@code nrEvents} requests in flight; returns its id. */
+    public static long setup(int nrEvents) throws AioException {
+        NativeAccess.ensureEnabled();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(arena);
+            MemorySegment ctxp = arena.allocate(JAVA_LONG); // zeroed: io_setup requires *ctxp == 0
+            long ret = Syscalls.ioSetup(errno, nrEvents, ctxp.address());
+            if (ret < 0) {
+                int err = (int) -ret;
+                String detail = err == Errno.EAGAIN
+                        ? AioSysctl.exhaustedMessage(nrEvents)
+                        : "nr_events=" + nrEvents;
+                throw new AioException(err, "io_setup", detail);
+            }
+            long ctx = ctxp.get(JAVA_LONG, 0);
+            if (ctx == 0) {
+                throw new AioException(Errno.EINVAL, "io_setup", "the kernel returned a null context");
+            }
+            return ctx;
+        }
+    }
+
+    /** Destroys a context: the kernel cancels what it can and waits for every other in-flight request. */
+    public static void destroy(long ctx) throws AioException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(arena);
+            // io_destroy waits uninterruptibly, so there is no EINTR to retry (a retry would see EINVAL).
+            long ret = Syscalls.ioDestroy(errno, ctx);
+            if (ret < 0) {
+                throw new AioException((int) -ret, "io_destroy", "context 0x" + Long.toHexString(ctx));
+            }
+        }
+    }
+}

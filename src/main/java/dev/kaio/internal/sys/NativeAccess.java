@@ -1,0 +1,80 @@
+package dev.kaio.internal.sys;
+
+import java.util.Locale;
+
+/**
+ * Whether kaio may call native code, checked once before any restricted FFM method is used.
+ *
+ * <p>Linking a downcall is a restricted operation. When native access is not enabled for kaio's
+ * module the JDK (22-25) only prints a generic warning on the first restricted call, or throws when
+ * {@code --illegal-native-access=deny} is set. kaio checks first instead, so the library always
+ * loads, and every entry point that needs the kernel fails with one exact message that names the
+ * flag to add.
+ */
+public final class NativeAccess {
+
+    private static final Module MODULE = NativeAccess.class.getModule();
+
+    /** The command-line flag that enables native access for the way kaio was loaded. */
+    public static final String FLAG = MODULE.isNamed()
+            ? "--enable-native-access=" + MODULE.getName()
+            : "--enable-native-access=ALL-UNNAMED";
+
+    /** The one message kaio gives when native access is not enabled. */
+    public static final String MESSAGE = "kaio needs native access to call the Linux AIO system calls: start java with "
+            + FLAG + (MODULE.isNamed() ? "" : " (kaio is on the class path; on the module path use --enable-native-access=dev.kaio)");
+
+    private static final String PLATFORM_PROBLEM = platformProblem();
+
+    /*
+     * Read before any generated binding class is initialised: jextract's header class calls a
+     * restricted method (AddressLayout.withTargetLayout) in its static initialiser, and in the JDK's
+     * default "warn" mode that first call prints the JDK's warning and then enables native access for
+     * the module, after which Module.isNativeAccessEnabled() would answer true. Every public class
+     * whose initialisation reaches the bindings calls init() first, so this is the state the
+     * command line asked for.
+     */
+    private static final boolean ENABLED = MODULE.isNativeAccessEnabled();
+
+    private NativeAccess() {}
+
+    /** Initialises this class; public classes call it before touching the generated bindings. */
+    public static void init() {
+        // the work is in the static initialiser
+    }
+
+    /** True when native access was enabled for kaio's module on the command line (or manifest). */
+    public static boolean isEnabled() {
+        return ENABLED;
+    }
+
+    /**
+     * Null when kaio can run here, otherwise why not: the generated bindings (syscall numbers, struct
+     * layouts) are those of Linux on x86_64.
+     */
+    public static String platformProblem() {
+        String os = System.getProperty("os.name", "");
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        if (!os.equals("Linux")) {
+            return "kaio drives the Linux kernel AIO interface and cannot run on " + os;
+        }
+        if (!arch.equals("amd64") && !arch.equals("x86_64")) {
+            return "kaio's bindings were generated for Linux x86_64 (syscall numbers and struct layouts); "
+                    + "this JVM runs on " + arch + ": regenerate them there with ./jextract.sh";
+        }
+        return null;
+    }
+
+    /**
+     * Throws {@link UnsupportedOperationException} with an exact message unless kaio can call the
+     * kernel from this JVM.
+     */
+    public static void ensureEnabled() {
+        if (PLATFORM_PROBLEM != null) {
+            throw new UnsupportedOperationException(PLATFORM_PROBLEM);
+        }
+        if (!isEnabled()) {
+            throw new UnsupportedOperationException(MESSAGE);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.kaio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kaio.engine.AioQueue;
+import dev.kaio.testing.AioNr;
+import dev.kaio.testing.LoopDevice;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** io_setup failing with EAGAIN explains that fs.aio-max-nr is exhausted. */
+class IoSetupLimitTest {
+
+    static final Path AIO_MAX_NR = Path.of("/proc/sys/fs/aio-max-nr");
+
+    @Test
+    void exhaustedAioMaxNrIsReportedWithTheNumbers() throws Exception {
+        assumeTrue(LoopDevice.isRoot(), "lowering /proc/sys/fs/aio-max-nr needs root");
+        long original = AioNr.aioMaxNr();
+        try (AioContext keep = AioContext.open(8)) {
+            long inUse = AioNr.aioNr();
+            long limit = inUse + 10;
+            Files.writeString(AIO_MAX_NR, Long.toString(limit));
+            try {
+                AioException e = assertThrows(AioException.class, () -> AioContext.open(32));
+                assertEquals(Errno.EAGAIN, e.errno());
+                assertEquals("io_setup", e.operation());
+                String m = e.getMessage();
+                assertTrue(m.startsWith("io_setup: EAGAIN (Resource temporarily unavailable): "
+                        + "/proc/sys/fs/aio-max-nr is exhausted"), m);
+                assertTrue(m.contains("aio-nr is " + inUse + " of aio-max-nr " + limit), m);
+                assertTrue(m.contains("needs 33 more"), m);
+                AioException q = assertThrows(AioException.class, () -> AioQueue.open(64));
+                assertTrue(q.getMessage().contains("needs 64 more"), q.getMessage());
+                // what still fits is granted
+                try (AioQueue small = AioQueue.open(10)) {
+                    assertTrue(small.contextId() != 0);
+                }
+            } finally {
+                Files.writeString(AIO_MAX_NR, Long.toString(original));
+            }
+            assertEquals(original, AioNr.aioMaxNr());
+            try (AioContext again = AioContext.open(32)) {
+                assertTrue(again.contextId() != 0, "usable again once the limit is restored");
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.kaio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kaio.internal.linux.LinuxH;
+import dev.kaio.internal.linux.kaio_aio_ring;
+import dev.kaio.internal.sys.NativeAccess;
+import dev.kaio.testing.AioNr;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Proves that the kernel, not some fallback, is doing the work. */
+class NativePathTest {
+
+    @Test
+    void nativeAccessIsEnabledForTheTests() {
+        assertTrue(NativeAccess.isEnabled(), "surefire must pass " + NativeAccess.FLAG);
+    }
+
+    @Test
+    void theContextIdIsTheAddressOfAKernelCompletionRing() throws Exception {
+        long before = AioNr.aioNr();
+        try (AioContext ctx = AioContext.open(64)) {
+            long id = ctx.contextId();
+            assertNotEquals(0, id);
+            assertEquals(before + 65, AioNr.aioNr(), "io_setup(queueDepth + 1) is counted in fs.aio-nr");
+
+            // the ring is mapped in this process: /proc/self/maps shows it as [aio]
+            String maps = Files.readString(Path.of("/proc/self/maps"));
+            String hex = Long.toHexString(id);
+            assertTrue(maps.lines().anyMatch(l -> l.startsWith(hex + "-") && l.contains("aio")),
+                    "no [aio] mapping at 0x" + hex);
+
+            MemorySegment ring = MemorySegment.ofAddress(id).reinterpret(kaio_aio_ring.layout().byteSize());
+            assertEquals(LinuxH.KAIO_AIO_RING_MAGIC(), kaio_aio_ring.magic(ring));
+            assertEquals(LinuxH.KAIO_AIO_RING_INCOMPAT_FEATURES(), kaio_aio_ring.incompat_features(ring));
+            assertEquals(kaio_aio_ring.layout().byteSize(), kaio_aio_ring.header_length(ring));
+            assertTrue(kaio_aio_ring.nr(ring) >= 65, "ring holds at least the requested events");
+
+            // a completed request moves the ring's tail
+            int tailBefore = ring.get(ValueLayout.JAVA_INT, kaio_aio_ring.tail$offset());
+            Path f = dev.kaio.testing.TestFiles.newDirectory("native").resolve("f");
+            Files.write(f, new byte[4096]);
+            try (AioFile file = AioFile.open(ctx, f, java.nio.file.StandardOpenOption.READ);
+                    var arena = java.lang.foreign.Arena.ofConfined()) {
+                assertEquals(4096, file.read(arena.allocate(4096), 0).join());
+            }
+            int tailAfter = ring.get(ValueLayout.JAVA_INT, kaio_aio_ring.tail$offset());
+            assertNotEquals(tailBefore, tailAfter, "the kernel wrote an io_event into the ring");
+        }
+        assertEquals(before, AioNr.aioNr(), "close() destroys the kernel context");
+    }
+}

@@ -1,0 +1,105 @@
+package dev.kaio.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A loop block device over a backing file, attached with {@code losetup} and detached on close.
+ * Tests that need one skip (never pass) when this process cannot attach loop devices.
+ */
+public final class LoopDevice implements AutoCloseable {
+
+    private final Path device;
+    private final Path backing;
+    private boolean detached;
+
+    private LoopDevice(Path device, Path backing) {
+        this.device = device;
+        this.backing = backing;
+    }
+
+    /** Skips the calling test unless loop devices can be attached here (root and losetup). */
+    public static void assumeAvailable() {
+        assumeTrue(isRoot(), "attaching a loop device needs root (CAP_SYS_ADMIN); this test runs as uid "
+                + uid());
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/losetup")) || Files.isExecutable(Path.of("/sbin/losetup")),
+                "losetup (util-linux) is not installed");
+        assumeTrue(Files.exists(Path.of("/dev/loop-control")), "/dev/loop-control is missing: no loop driver");
+    }
+
+    /**
+     * Creates a {@code sizeBytes} backing file and attaches it with the given logical sector size
+     * (512 or 4096), with direct I/O from the loop driver to the backing file.
+     */
+    public static LoopDevice attach(Path backing, long sizeBytes, int sectorSize) throws IOException, InterruptedException {
+        assumeAvailable();
+        try (var ch = java.nio.channels.FileChannel.open(backing, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+            ch.write(java.nio.ByteBuffer.allocate(1), sizeBytes - 1);
+        }
+        List<String> cmd = new ArrayList<>(List.of("losetup", "-f", "--show", "--sector-size", String.valueOf(sectorSize)));
+        cmd.add(backing.toString());
+        String out = run(cmd).trim();
+        return new LoopDevice(Path.of(out), backing);
+    }
+
+    public Path path() {
+        return device;
+    }
+
+    public Path backingFile() {
+        return backing;
+    }
+
+    /** Detaches the device (idempotent). */
+    @Override
+    public void close() throws IOException {
+        if (!detached) {
+            detached = true;
+            try {
+                run(List.of("losetup", "-d", device.toString()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+    }
+
+    public static boolean isRoot() {
+        return "0".equals(uid());
+    }
+
+    static String uid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[1];
+                }
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return "?";
+    }
+
+    public static String run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("timed out: " + command);
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException(command + " exited with " + p.exitValue() + ": " + out);
+        }
+        return out;
+    }
+}
