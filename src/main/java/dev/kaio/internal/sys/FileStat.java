@@ -68,6 +68,23 @@ public record FileStat(int mask, int mode, long size, int blockSize, int devMajo
         }
     }
 
+    /** statx of a path (following symlinks), for files kaio does not open. */
+    public static FileStat ofPath(java.nio.file.Path path) throws AioException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(arena);
+            MemorySegment buf = statx.allocate(arena);
+            int ret = Libc.statx(errno, LinuxH.AT_FDCWD(), arena.allocateFrom(path.toString()), 0,
+                    LinuxH.STATX_BASIC_STATS() | STATX_DIOALIGN, buf);
+            if (ret < 0) {
+                throw new AioException(-ret, "statx", path.toString());
+            }
+            return new FileStat(statx.stx_mask(buf), Short.toUnsignedInt(statx.stx_mode(buf)), statx.stx_size(buf),
+                    statx.stx_blksize(buf), statx.stx_dev_major(buf), statx.stx_dev_minor(buf),
+                    statx.stx_rdev_major(buf), statx.stx_rdev_minor(buf), statx.stx_dio_mem_align(buf),
+                    statx.stx_dio_offset_align(buf));
+        }
+    }
+
     /** ioctl(BLKSSZGET): the logical block size of a block device. */
     public static int logicalBlockSize(int fd, String what) throws AioException {
         return (int) blockIoctl(fd, BLKSSZGET, "ioctl(BLKSSZGET)", what, false);

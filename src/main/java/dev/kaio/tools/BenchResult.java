@@ -1,0 +1,52 @@
+package dev.kaio.tools;
+
+import dev.kaio.DirectIoAlignment;
+
+/** What a {@code kaio bench} run measured. Mutable while the run fills it in. */
+final class BenchResult {
+
+    /** Counters and latencies of one direction (reads or writes). */
+    static final class Direction {
+        long ios;
+        long bytes;
+        final LatencyHistogram clat = new LatencyHistogram();  // io_submit -> completion reaped
+        final LatencyHistogram lat = new LatencyHistogram();   // prepared -> completion reaped
+    }
+
+    final BenchOptions options;
+    final String target;
+    final boolean temporary;
+    final boolean verifying;
+    final DirectIoAlignment alignment;
+    final Direction read = new Direction();
+    final Direction write = new Direction();
+    long submitted;
+    long completed;
+    long verified;
+    long verifyFailures;
+    long errors;
+    String firstError;
+    long ioSubmitCalls;
+    long ioGeteventsCalls;
+    long elapsedNanos;
+
+    BenchResult(BenchOptions options, String target, boolean temporary, boolean verifying, DirectIoAlignment alignment) {
+        this.options = options;
+        this.target = target;
+        this.temporary = temporary;
+        this.verifying = verifying;
+        this.alignment = alignment;
+    }
+
+    double seconds() {
+        return elapsedNanos / 1e9;
+    }
+
+    double iops(Direction d) {
+        return d.ios / seconds();
+    }
+
+    double bandwidth(Direction d) {
+        return d.bytes / seconds();
+    }
+}
