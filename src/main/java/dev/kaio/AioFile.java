@@ -143,22 +143,40 @@ public final class AioFile implements AutoCloseable {
 
     /** Reads {@code dst.byteSize()} bytes at {@code position} (IOCB_CMD_PREAD); completes with the count read. */
     public CompletableFuture<Integer> read(MemorySegment dst, long position) {
+        return read(dst, position, IoOptions.NONE);
+    }
+
+    /**
+     * Reads with per-request {@link IoOptions} (RWF_* flags such as {@link RwFlag#NOWAIT}, an I/O
+     * priority). With NOWAIT, data not in the page cache completes the future with
+     * {@link WouldBlockException} instead of waiting for the device.
+     */
+    public CompletableFuture<Integer> read(MemorySegment dst, long position, IoOptions options) {
         Objects.requireNonNull(dst, "dst");
+        Objects.requireNonNull(options, "options");
         checkReadable();
         checkBuffer(dst, true);
         checkPosition(position);
         checkLength(dst.byteSize());
-        return context.submit(this, Iocbs.CMD_PREAD, AioContext.RESULT_INT, dst, null, position, dst.byteSize());
+        return context.submit(this, fd(), Iocbs.CMD_PREAD, AioContext.RESULT_INT, dst, null, position, dst.byteSize(),
+                options);
     }
 
     /** Writes all of {@code src} at {@code position} (IOCB_CMD_PWRITE); completes with the count written. */
     public CompletableFuture<Integer> write(MemorySegment src, long position) {
+        return write(src, position, IoOptions.NONE);
+    }
+
+    /** Writes with per-request {@link IoOptions} (e.g. {@link RwFlag#DSYNC} for a durable write). */
+    public CompletableFuture<Integer> write(MemorySegment src, long position, IoOptions options) {
         Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(options, "options");
         checkWritable();
         checkBuffer(src, false);
         checkPosition(position);
         checkLength(src.byteSize());
-        return context.submit(this, Iocbs.CMD_PWRITE, AioContext.RESULT_INT, src, null, position, src.byteSize());
+        return context.submit(this, fd(), Iocbs.CMD_PWRITE, AioContext.RESULT_INT, src, null, position, src.byteSize(),
+                options);
     }
 
     /**
@@ -166,10 +184,18 @@ public final class AioFile implements AutoCloseable {
      * total count read. 1 to IOV_MAX (1024) segments.
      */
     public CompletableFuture<Long> readv(List<MemorySegment> dsts, long position) {
+        return readv(dsts, position, IoOptions.NONE);
+    }
+
+    /** {@link #readv(List, long)} with per-request {@link IoOptions}. */
+    public CompletableFuture<Long> readv(List<MemorySegment> dsts, long position, IoOptions options) {
+        Objects.requireNonNull(options, "options");
         checkReadable();
-        long total = checkVector(dsts, true);
+        List<MemorySegment> copy = copyOf(dsts, "dsts");
+        long total = checkVector(copy, true);
         checkPosition(position);
-        return context.submit(this, Iocbs.CMD_PREADV, AioContext.RESULT_LONG, null, dsts, position, total);
+        return context.submit(this, fd(), Iocbs.CMD_PREADV, AioContext.RESULT_LONG, null, copy, position, total,
+                options);
     }
 
     /**
@@ -177,20 +203,28 @@ public final class AioFile implements AutoCloseable {
      * total count written. 1 to IOV_MAX (1024) segments.
      */
     public CompletableFuture<Long> writev(List<MemorySegment> srcs, long position) {
+        return writev(srcs, position, IoOptions.NONE);
+    }
+
+    /** {@link #writev(List, long)} with per-request {@link IoOptions}. */
+    public CompletableFuture<Long> writev(List<MemorySegment> srcs, long position, IoOptions options) {
+        Objects.requireNonNull(options, "options");
         checkWritable();
-        long total = checkVector(srcs, false);
+        List<MemorySegment> copy = copyOf(srcs, "srcs");
+        long total = checkVector(copy, false);
         checkPosition(position);
-        return context.submit(this, Iocbs.CMD_PWRITEV, AioContext.RESULT_LONG, null, srcs, position, total);
+        return context.submit(this, fd(), Iocbs.CMD_PWRITEV, AioContext.RESULT_LONG, null, copy, position, total,
+                options);
     }
 
     /** Flushes data and metadata to stable storage (IOCB_CMD_FSYNC, like fsync(2)). */
     public CompletableFuture<Void> fsync() {
-        return context.submit(this, Iocbs.CMD_FSYNC, AioContext.RESULT_VOID, null, null, 0, 0);
+        return context.submit(this, fd(), Iocbs.CMD_FSYNC, AioContext.RESULT_VOID, null, null, 0, 0, IoOptions.NONE);
     }
 
     /** Flushes data, and the metadata needed to read it, to stable storage (IOCB_CMD_FDSYNC, like fdatasync(2)). */
     public CompletableFuture<Void> fdatasync() {
-        return context.submit(this, Iocbs.CMD_FDSYNC, AioContext.RESULT_VOID, null, null, 0, 0);
+        return context.submit(this, fd(), Iocbs.CMD_FDSYNC, AioContext.RESULT_VOID, null, null, 0, 0, IoOptions.NONE);
     }
 
     private void checkReadable() {
@@ -227,6 +261,15 @@ public final class AioFile implements AutoCloseable {
         if (!segment.scope().isAlive()) {
             throw new IllegalStateException("the buffer's arena is already closed: " + segment);
         }
+    }
+
+    /** An immutable copy, so that the caller changing its list cannot change a request in flight. */
+    private static List<MemorySegment> copyOf(List<MemorySegment> segments, String name) {
+        Objects.requireNonNull(segments, name);
+        for (int i = 0; i < segments.size(); i++) {
+            Objects.requireNonNull(segments.get(i), name + "[" + i + "]");
+        }
+        return List.copyOf(segments);
     }
 
     private static long checkVector(List<MemorySegment> segments, boolean readInto) {
@@ -298,7 +341,7 @@ public final class AioFile implements AutoCloseable {
     }
 
     private void awaitDrained() throws IOException {
-        if (context.isReaperThread()) {
+        if (context.isCompletingThread()) {
             return;
         }
         boolean interrupted = false;

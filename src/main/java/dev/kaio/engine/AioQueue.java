@@ -6,6 +6,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import dev.kaio.AioException;
 import dev.kaio.Errno;
 import dev.kaio.internal.linux.timespec;
+import dev.kaio.internal.sys.CompletionRing;
+import dev.kaio.internal.sys.EventFd;
 import dev.kaio.internal.sys.Iocbs;
 import dev.kaio.internal.sys.KernelContexts;
 import dev.kaio.internal.sys.Libc;
@@ -92,6 +94,10 @@ public final class AioQueue implements AutoCloseable {
     private final long timeoutAddress;
     private final long[] refusedTags;
     private final long[] refusedResults;
+    private final CompletionRing ring;          // null: reap with io_getevents only
+    private final EventFd eventFd;              // null unless Options.eventFd()
+    private final int iocbFlags;                // IOCB_FLAG_RESFD when bound to the eventfd
+    private final int resfd;
 
     private int head;           // staged iocbs are [head, tail)
     private int tail;
@@ -100,11 +106,15 @@ public final class AioQueue implements AutoCloseable {
     private int refused;        // refused by io_submit, not yet reported by reap
     private int ready;          // events readable with tag(i)/result(i)
     private boolean closed;
+    private long ringCompletions;
+    private long syscallCompletions;
 
-    private AioQueue(int depth, int iovecCapacity) throws AioException {
+    private AioQueue(int depth, Options options) throws AioException {
         this.depth = depth;
-        this.iovecCapacity = iovecCapacity;
+        this.iovecCapacity = options.iovecCapacity > 0 ? options.iovecCapacity : Math.max(Iocbs.IOV_MAX, 16 * depth);
         this.arena = Arena.ofShared();
+        EventFd efd = null;
+        long kernelCtx = 0;
         try {
             this.iocbs = arena.allocate(Iocbs.IOCB_SIZE * depth, 64);
             MemorySegment ptrs = arena.allocate(PTR * depth, 64);
@@ -121,38 +131,96 @@ public final class AioQueue implements AutoCloseable {
             this.errno = Libc.errnoState(arena);
             this.refusedTags = new long[depth];
             this.refusedResults = new long[depth];
-            this.ctx = KernelContexts.setup(depth);
+            if (options.eventFd) {
+                efd = new EventFd(true);
+            }
+            this.eventFd = efd;
+            this.iocbFlags = efd != null ? Iocbs.FLAG_RESFD : 0;
+            this.resfd = efd != null ? efd.fd() : 0;
+            kernelCtx = KernelContexts.setup(depth);
+            this.ctx = kernelCtx;
+            this.ring = options.forceSyscalls ? null : CompletionRing.attach(kernelCtx);
         } catch (AioException | RuntimeException e) {
+            if (kernelCtx != 0) {
+                try {
+                    KernelContexts.destroy(kernelCtx);
+                } catch (AioException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            if (efd != null) {
+                efd.close();
+            }
             arena.close();
             throw e;
         }
     }
 
     /**
-     * Creates a kernel AIO context for {@code depth} requests in flight ({@code io_setup(depth)}), with
-     * room for {@code max(IOV_MAX, 16 * depth)} iovecs in one staged batch.
+     * How an {@link AioQueue} is set up. Defaults: completions are reaped from the kernel's ring in
+     * user space when its header is valid (set the system property {@code kaio.forceSyscalls=true} or
+     * {@link #forceSyscalls(boolean)} to always use io_getevents), no eventfd, and room for
+     * {@code max(IOV_MAX, 16 * depth)} iovecs per staged batch.
+     */
+    public static final class Options {
+        private boolean forceSyscalls = Boolean.getBoolean("kaio.forceSyscalls");
+        private boolean eventFd;
+        private int iovecCapacity;
+
+        public static Options defaults() {
+            return new Options();
+        }
+
+        /** Reap only with io_getevents, never from the ring in user space. */
+        public Options forceSyscalls(boolean force) {
+            this.forceSyscalls = force;
+            return this;
+        }
+
+        /**
+         * Create an eventfd and submit every request with IOCB_FLAG_RESFD, so that the kernel adds 1 to
+         * it per completion: an event loop can watch {@link AioQueue#eventFd()} and then
+         * {@code reap(0, max, 0)}.
+         */
+        public Options eventFd(boolean eventFd) {
+            this.eventFd = eventFd;
+            return this;
+        }
+
+        /** Room for this many iovec entries across the vectored requests of one staged batch. */
+        public Options iovecCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("iovecCapacity must be positive: " + capacity);
+            }
+            this.iovecCapacity = capacity;
+            return this;
+        }
+    }
+
+    /**
+     * Creates a kernel AIO context for {@code depth} requests in flight ({@code io_setup(depth)}) with
+     * the default {@link Options}.
      *
      * @throws AioException EAGAIN when {@code /proc/sys/fs/aio-max-nr} is exhausted (the message shows
      *                      the numbers), EINVAL for a depth the kernel refuses
      */
     public static AioQueue open(int depth) throws IOException {
-        NativeAccess.ensureEnabled(); // before Iocbs, which initialises the bindings
-        return open(depth, Math.max(Iocbs.IOV_MAX, 16 * depth));
+        return open(depth, Options.defaults());
     }
 
-    /**
-     * Like {@link #open(int)}, with room for {@code iovecCapacity} iovec entries across the vectored
-     * requests of one staged batch.
-     */
+    /** Like {@link #open(int)}, with room for {@code iovecCapacity} iovec entries per staged batch. */
     public static AioQueue open(int depth, int iovecCapacity) throws IOException {
+        return open(depth, Options.defaults().iovecCapacity(iovecCapacity));
+    }
+
+    /** Creates a kernel AIO context for {@code depth} requests in flight, set up as {@code options} say. */
+    public static AioQueue open(int depth, Options options) throws IOException {
         if (depth < 1 || depth > KernelContexts.MAX_EVENTS) {
             throw new IllegalArgumentException("depth must be in [1, " + KernelContexts.MAX_EVENTS + "]: " + depth);
         }
-        if (iovecCapacity < 1) {
-            throw new IllegalArgumentException("iovecCapacity must be positive: " + iovecCapacity);
-        }
-        NativeAccess.ensureEnabled();
-        return new AioQueue(depth, iovecCapacity);
+        java.util.Objects.requireNonNull(options, "options");
+        NativeAccess.ensureEnabled(); // before Iocbs, which initialises the bindings
+        return new AioQueue(depth, options);
     }
 
     /** The number of requests this queue can hold: prepared, in flight and unreported together. */
@@ -181,6 +249,30 @@ public final class AioQueue implements AutoCloseable {
      */
     public long contextId() {
         return ctx;
+    }
+
+    /**
+     * The eventfd the kernel signals once per completion (IOCB_FLAG_RESFD), for an external event
+     * loop; -1 unless opened with {@link Options#eventFd(boolean)}. Reading it (8 bytes) resets it;
+     * {@link #reap} does not read it.
+     */
+    public int eventFd() {
+        return eventFd != null ? eventFd.fd() : -1;
+    }
+
+    /** True if completions are reaped from the kernel's ring in user space (else only io_getevents). */
+    public boolean reapsFromRing() {
+        return ring != null;
+    }
+
+    /** Completions collected from the ring in user space so far. */
+    public long ringCompletions() {
+        return ringCompletions;
+    }
+
+    /** Completions collected with io_getevents so far. */
+    public long syscallCompletions() {
+        return syscallCompletions;
     }
 
     // ---------------------------------------------------------------- prepare
@@ -225,6 +317,41 @@ public final class AioQueue implements AutoCloseable {
         stageVectored(Iocbs.CMD_PWRITEV, fd, buffers, count, position, tag, false);
     }
 
+    /**
+     * Prepares a read with per-request flags: {@code rwFlags} are RWF_* bits (see
+     * {@link dev.kaio.RwFlag#bits()}), {@code ioprio} an encoded I/O priority
+     * ({@link dev.kaio.IoPriority#value()}) or 0 for none.
+     */
+    public void prepareRead(int fd, MemorySegment buffer, long position, long tag, int rwFlags, int ioprio) {
+        checkWritableNative(buffer);
+        ensureRoom();
+        stageChecked(Iocbs.CMD_PREAD, fd, buffer.address(), buffer.byteSize(), position, tag, rwFlags, ioprio);
+    }
+
+    /** Prepares a write with per-request flags (see {@link #prepareRead(int, MemorySegment, long, long, int, int)}). */
+    public void prepareWrite(int fd, MemorySegment buffer, long position, long tag, int rwFlags, int ioprio) {
+        checkNative(buffer);
+        ensureRoom();
+        stageChecked(Iocbs.CMD_PWRITE, fd, buffer.address(), buffer.byteSize(), position, tag, rwFlags, ioprio);
+    }
+
+    /**
+     * Prepares {@code IOCB_CMD_POLL} (Linux 4.18+): completes when {@code fd} (a pipe, socket,
+     * eventfd, ...) is ready for any of {@code events} (POLLIN, POLLOUT, ...; see
+     * {@link dev.kaio.PollEvents}), with the ready mask as the result. Regular files are always ready.
+     */
+    public void preparePoll(int fd, int events, long tag) {
+        if ((events & 0xffff) != events) {
+            throw new IllegalArgumentException("poll events must fit 16 bits: 0x" + Integer.toHexString(events));
+        }
+        ensureRoom();
+        if (tail == depth) {
+            compact();
+        }
+        Iocbs.prepare(iocbs, Iocbs.IOCB_SIZE * tail, Iocbs.CMD_POLL, fd, events, 0, 0, tag, 0, iocbFlags, resfd, (short) 0);
+        tail++;
+    }
+
     /** Prepares {@code IOCB_CMD_FSYNC}: like fsync(2) (Linux 4.18+; EINVAL before). */
     public void prepareFsync(int fd, long tag) {
         stage(Iocbs.CMD_FSYNC, fd, 0, 0, 0, tag, 0);
@@ -256,22 +383,25 @@ public final class AioQueue implements AutoCloseable {
             Iocbs.iovec(iovecs, base + Iocbs.IOVEC_SIZE * i, b.address(), b.byteSize());
         }
         iovecsUsed += count;
-        stageChecked(opcode, fd, iovecsAddress + base, count, position, tag, 0);
+        stageChecked(opcode, fd, iovecsAddress + base, count, position, tag, 0, 0);
     }
 
     private void stage(short opcode, int fd, long buf, long nbytes, long position, long tag, int rwFlags) {
         ensureRoom();
-        stageChecked(opcode, fd, buf, nbytes, position, tag, rwFlags);
+        stageChecked(opcode, fd, buf, nbytes, position, tag, rwFlags, 0);
     }
 
-    private void stageChecked(short opcode, int fd, long buf, long nbytes, long position, long tag, int rwFlags) {
+    private void stageChecked(short opcode, int fd, long buf, long nbytes, long position, long tag, int rwFlags,
+            int ioprio) {
         if (position < 0) {
             throw new IllegalArgumentException("negative position: " + position);
         }
         if (tail == depth) {
             compact();
         }
-        Iocbs.prepare(iocbs, Iocbs.IOCB_SIZE * tail, opcode, fd, buf, nbytes, position, tag, rwFlags, 0, 0, (short) 0);
+        int flags = ioprio != 0 ? iocbFlags | Iocbs.FLAG_IOPRIO : iocbFlags;
+        Iocbs.prepare(iocbs, Iocbs.IOCB_SIZE * tail, opcode, fd, buf, nbytes, position, tag, rwFlags, flags, resfd,
+                (short) ioprio);
         tail++;
     }
 
@@ -375,7 +505,13 @@ public final class AioQueue implements AutoCloseable {
             Iocbs.setEvent(events, Iocbs.IO_EVENT_SIZE * n, refusedTags[refused], 0, refusedResults[refused], 0);
             n++;
         }
-        if (n < max && inFlight > 0) {
+        if (n < max && inFlight > 0 && ring != null) {
+            int got = ring.reap(events, Iocbs.IO_EVENT_SIZE * n, max - n);
+            inFlight -= got;
+            ringCompletions += got;
+            n += got;
+        }
+        if (n < max && inFlight > 0 && (n < min || ring == null)) {
             int want = Math.min(Math.max(0, min - n), inFlight);
             long timeoutPtr;
             if (want == 0) {
@@ -394,6 +530,7 @@ public final class AioQueue implements AutoCloseable {
                 throw new AioException((int) -ret, "io_getevents", "context 0x" + Long.toHexString(ctx));
             }
             inFlight -= (int) ret;
+            syscallCompletions += ret;
             n += (int) ret;
         }
         ready = n;
@@ -467,6 +604,9 @@ public final class AioQueue implements AutoCloseable {
         } catch (AioException e) {
             throw new UncheckedIOException(e);
         } finally {
+            if (eventFd != null) {
+                eventFd.close();
+            }
             arena.close();
         }
     }

@@ -1,0 +1,52 @@
+package dev.kaio;
+
+import java.util.Objects;
+
+/**
+ * An I/O priority for one request, carried in {@code aio_reqprio} with IOCB_FLAG_IOPRIO (Linux
+ * 4.18+), as ioprio_set(2) encodes it: {@code class << 13 | level}. The block layer's scheduler
+ * (BFQ, mq-deadline) uses it; with scheduler "none" it has no effect. The real-time class needs
+ * CAP_SYS_ADMIN or CAP_SYS_NICE, otherwise the kernel answers EPERM.
+ *
+ * @param ioClass the scheduling class
+ * @param level   0 (highest) to 7 (lowest) within the class; 0 for {@link IoClass#IDLE}
+ */
+public record IoPriority(IoClass ioClass, int level) {
+
+    /** The ioprio classes of {@code <linux/ioprio.h>}. */
+    public enum IoClass {
+        /** IOPRIO_CLASS_RT: served first; privileged. */
+        RT(1),
+        /** IOPRIO_CLASS_BE: best effort, the default class. */
+        BE(2),
+        /** IOPRIO_CLASS_IDLE: only when nothing else wants the disk. */
+        IDLE(3);
+
+        final int value;
+
+        IoClass(int value) {
+            this.value = value;
+        }
+
+        /** The IOPRIO_CLASS_* value. */
+        public int value() {
+            return value;
+        }
+    }
+
+    public IoPriority {
+        Objects.requireNonNull(ioClass, "ioClass");
+        if (level < 0 || level > 7) {
+            throw new IllegalArgumentException("ioprio level must be in [0, 7]: " + level);
+        }
+    }
+
+    public static IoPriority of(IoClass ioClass, int level) {
+        return new IoPriority(ioClass, level);
+    }
+
+    /** The encoded value for aio_reqprio: {@code class << 13 | level}. */
+    public int value() {
+        return ioClass.value << 13 | level;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.kaio;
+
+/**
+ * Per-request flags carried in the iocb's {@code aio_rw_flags} (Linux 4.13+), the RWF_* of
+ * {@code <linux/fs.h>}. Values are checked against the generated bindings by the tests.
+ */
+public enum RwFlag {
+    /**
+     * RWF_HIPRI: high-priority polled I/O. Accepted by the AIO interface but not polled: the kernel
+     * clears it for AIO requests (only io_uring polls), so it is a hint with no effect here.
+     */
+    HIPRI(0x1),
+    /** RWF_DSYNC: this write is O_DSYNC (data and the metadata to read it are durable on completion). */
+    DSYNC(0x2),
+    /** RWF_SYNC: this write is O_SYNC (data and all metadata durable on completion). */
+    SYNC(0x4),
+    /**
+     * RWF_NOWAIT: fail with EAGAIN instead of blocking (data not in the page cache, block allocation
+     * needed, a lock held, a device queue full). The request then completes with
+     * {@link WouldBlockException}; retry it without the flag, or ask for
+     * {@link IoOptions#retryWithoutNowait()}. Filesystems that cannot honour it answer EOPNOTSUPP.
+     */
+    NOWAIT(0x8),
+    /** RWF_APPEND: this write appends at end of file, whatever the position (Linux 4.16+). */
+    APPEND(0x10);
+
+    private final int bits;
+
+    RwFlag(int bits) {
+        this.bits = bits;
+    }
+
+    /** The RWF_* value. */
+    public int bits() {
+        return bits;
+    }
+}
