@@ -210,7 +210,7 @@ public final class AioContext implements AutoCloseable {
             reaperErrno = Libc.errnoState(arena);
             timeout = timespec.allocate(arena);
             if (options.eventFd) {
-                completions = new EventFd(true);
+                completions = new EventFd(false); // blocking, so that a thread can park in read(2) on it
             } else if (KernelFeatures.poll()) {
                 wake = new EventFd(true);
             }
@@ -307,8 +307,10 @@ public final class AioContext implements AutoCloseable {
 
     /**
      * The eventfd the kernel signals once per completion, for contexts opened with
-     * {@link Options#eventFd()}; -1 for a context with a reaper thread. It is non-blocking; an event
-     * loop polls it for POLLIN, reads 8 bytes to reset it, and calls {@link #processCompletions()}.
+     * {@link Options#eventFd()}; -1 for a context with a reaper thread. It is a blocking eventfd: a
+     * thread may park in read(2) on it, or an event loop may poll it for POLLIN; either way, read its 8
+     * bytes (the number of completions signalled since the last read) and then call
+     * {@link #processCompletions()}.
      */
     public int eventFd() {
         return completionFd != null ? completionFd.fd() : -1;
@@ -412,6 +414,7 @@ public final class AioContext implements AutoCloseable {
         r.ioprio = p.options.priority() != null ? p.options.priority().value() : 0;
         r.retryWithoutNowait = p.options.retriesWithoutNowait();
         r.cancelRequested = false;
+        r.cancelledByClose = false;
         future.slot = slot;
         future.generation = r.generation;
         r.state.set(INFLIGHT);
@@ -680,10 +683,13 @@ public final class AioContext implements AutoCloseable {
         AioFile file = r.file;
         byte kind = r.kind;
         Throwable failure = null;
-        if (res < 0) {
-            if (res == -ECANCELED && r.cancelRequested) {
-                failure = new CancellationException("cancelled by io_cancel");
-            } else if (res == -ECANCELED && state.get() != OPEN) {
+        // A poll cancelled by io_cancel completes with an empty mask (Linux 4.19+), other kinds with ECANCELED.
+        boolean cancelled = r.cancelRequested && (res == -ECANCELED || (res == 0 && r.opcode == Iocbs.CMD_POLL));
+        if (cancelled) {
+            failure = r.cancelledByClose ? new AsynchronousCloseException()
+                    : new CancellationException("cancelled by io_cancel");
+        } else if (res < 0) {
+            if (res == -ECANCELED && state.get() != OPEN) {
                 failure = new AsynchronousCloseException();
             } else if (res == -Errno.EAGAIN && (r.rwFlags & RWF_NOWAIT) != 0) {
                 failure = new WouldBlockException(opName(r.opcode), describe(r));
@@ -881,8 +887,12 @@ public final class AioContext implements AutoCloseable {
                     try (Arena tmp = Arena.ofConfined()) {
                         if (r.future == f) {
                             MemorySegment result = tmp.allocate(Iocbs.IO_EVENT_SIZE, 8);
-                            Syscalls.ioCancel(Libc.errnoState(tmp), ctx, iocbs.address() + Iocbs.IOCB_SIZE * slot,
-                                    result.address());
+                            long ret = Syscalls.ioCancel(Libc.errnoState(tmp), ctx,
+                                    iocbs.address() + Iocbs.IOCB_SIZE * slot, result.address());
+                            if (ret == -EINPROGRESS || ret == 0) {
+                                r.cancelledByClose = true;
+                                r.cancelRequested = true;
+                            }
                         }
                     } finally {
                         r.state.set(INFLIGHT);
@@ -1030,6 +1040,7 @@ public final class AioContext implements AutoCloseable {
         int ioprio;
         boolean retryWithoutNowait;
         volatile boolean cancelRequested;
+        volatile boolean cancelledByClose;
 
         void clear() {
             future = null;
