@@ -697,18 +697,22 @@ public final class AioContext implements AutoCloseable {
                 failure = requestFailure(r, (int) -res, opName(r.opcode));
             }
         }
-        releaseSlot(slot, r);
-        if (file != null) {
-            file.endRequest();
-        }
-        if (failure != null) {
-            future.completeExceptionally(failure);
-        } else if (kind == RESULT_INT) {
-            future.complete((int) res);
-        } else if (kind == RESULT_LONG) {
-            future.complete(res);
-        } else {
-            future.complete(null);
+        releaseSlot(slot, r); // first, so that callbacks can submit into the free slot
+        try {
+            if (failure != null) {
+                future.completeExceptionally(failure);
+            } else if (kind == RESULT_INT) {
+                future.complete((int) res);
+            } else if (kind == RESULT_LONG) {
+                future.complete(res);
+            } else {
+                future.complete(null);
+            }
+        } finally {
+            // last: AioFile.close() waits for this, so the callbacks that ran above are done by then
+            if (file != null) {
+                file.endRequest();
+            }
         }
         return true;
     }

@@ -93,9 +93,14 @@ public final class AioFile implements AutoCloseable {
      * @throws ClosedChannelException                   if the context is closed
      */
     public static AioFile open(AioContext context, Path path, OpenOption... options) throws IOException {
+        return open(context, path, 0666, options);
+    }
+
+    /** Like {@link #open(AioContext, Path, OpenOption...)}, creating a missing file with permissions {@code mode}. */
+    public static AioFile open(AioContext context, Path path, int mode, OpenOption... options) throws IOException {
         Objects.requireNonNull(context, "context");
         context.ensureOpen();
-        return new AioFile(context, RawFile.open(path, options));
+        return new AioFile(context, RawFile.open(path, mode, options));
     }
 
     /** The context this file submits to. */

@@ -57,10 +57,11 @@ public final class RawFile implements AutoCloseable {
     private final boolean blockDevice;
     private final boolean deleteOnClose;
     private final DirectIoAlignment alignment;
+    private final String fileKey;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RawFile(Path path, int fd, boolean readable, boolean writable, boolean direct, boolean blockDevice,
-            boolean deleteOnClose, DirectIoAlignment alignment) {
+            boolean deleteOnClose, DirectIoAlignment alignment, String fileKey) {
         this.path = path;
         this.fd = fd;
         this.readable = readable;
@@ -69,6 +70,12 @@ public final class RawFile implements AutoCloseable {
         this.blockDevice = blockDevice;
         this.deleteOnClose = deleteOnClose;
         this.alignment = alignment;
+        this.fileKey = fileKey;
+    }
+
+    /** Identifies the file (device and inode), like {@code BasicFileAttributes.fileKey()}. */
+    public String fileKey() {
+        return fileKey;
     }
 
     /**
@@ -83,7 +90,18 @@ public final class RawFile implements AutoCloseable {
      * @throws IllegalArgumentException   for an invalid combination (APPEND with READ or TRUNCATE_EXISTING)
      */
     public static RawFile open(Path path, OpenOption... options) throws IOException {
+        return open(path, 0666, options);
+    }
+
+    /**
+     * Like {@link #open(Path, OpenOption...)}, creating a missing file with permission bits
+     * {@code mode} (before the umask), e.g. {@code 0600}.
+     */
+    public static RawFile open(Path path, int mode, OpenOption... options) throws IOException {
         Objects.requireNonNull(path, "path");
+        if ((mode & ~07777) != 0) {
+            throw new IllegalArgumentException("mode must be permission bits (07777): 0" + Integer.toOctalString(mode));
+        }
         Objects.requireNonNull(options, "options");
         NativeAccess.ensureEnabled();
         boolean read = false, write = false, append = false, create = false, createNew = false, truncate = false;
@@ -165,7 +183,7 @@ public final class RawFile implements AutoCloseable {
         int fd;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(arena);
-            fd = Libc.open(errno, arena.allocateFrom(path.toString()), flags, 0666);
+            fd = Libc.open(errno, arena.allocateFrom(path.toString()), flags, mode);
         }
         if (fd < 0) {
             throw openFailure(path, -fd, direct);
@@ -177,7 +195,8 @@ public final class RawFile implements AutoCloseable {
                 throw new AioException(Errno.EISDIR, "open", what + " is a directory");
             }
             DirectIoAlignment alignment = direct ? directAlignment(fd, stat, what) : new DirectIoAlignment(1, 1, "buffered");
-            return new RawFile(path, fd, read, write, direct, stat.isBlockDevice(), deleteOnClose, alignment);
+            return new RawFile(path, fd, read, write, direct, stat.isBlockDevice(), deleteOnClose, alignment,
+                    stat.devMajor() + ":" + stat.devMinor() + ":" + stat.inode());
         } catch (IOException | RuntimeException e) {
             closeQuietly(fd);
             throw e;

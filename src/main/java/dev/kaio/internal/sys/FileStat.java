@@ -21,9 +21,10 @@ import java.lang.foreign.ValueLayout;
  * @param rdevMinor     for a device node: its minor number
  * @param dioMemAlign   STATX_DIOALIGN memory alignment, 0 if unknown or O_DIRECT unsupported
  * @param dioOffsetAlign STATX_DIOALIGN offset alignment, 0 if unknown or O_DIRECT unsupported
+ * @param inode         st_ino
  */
 public record FileStat(int mask, int mode, long size, int blockSize, int devMajor, int devMinor, int rdevMajor,
-        int rdevMinor, int dioMemAlign, int dioOffsetAlign) {
+        int rdevMinor, int dioMemAlign, int dioOffsetAlign, long inode) {
 
     private static final int S_IFMT = LinuxH.S_IFMT();
     private static final int S_IFREG = LinuxH.S_IFREG();
@@ -64,7 +65,7 @@ public record FileStat(int mask, int mode, long size, int blockSize, int devMajo
             return new FileStat(statx.stx_mask(buf), Short.toUnsignedInt(statx.stx_mode(buf)), statx.stx_size(buf),
                     statx.stx_blksize(buf), statx.stx_dev_major(buf), statx.stx_dev_minor(buf),
                     statx.stx_rdev_major(buf), statx.stx_rdev_minor(buf), statx.stx_dio_mem_align(buf),
-                    statx.stx_dio_offset_align(buf));
+                    statx.stx_dio_offset_align(buf), statx.stx_ino(buf));
         }
     }
 
@@ -81,7 +82,7 @@ public record FileStat(int mask, int mode, long size, int blockSize, int devMajo
             return new FileStat(statx.stx_mask(buf), Short.toUnsignedInt(statx.stx_mode(buf)), statx.stx_size(buf),
                     statx.stx_blksize(buf), statx.stx_dev_major(buf), statx.stx_dev_minor(buf),
                     statx.stx_rdev_major(buf), statx.stx_rdev_minor(buf), statx.stx_dio_mem_align(buf),
-                    statx.stx_dio_offset_align(buf));
+                    statx.stx_dio_offset_align(buf), statx.stx_ino(buf));
         }
     }
 

@@ -1,0 +1,114 @@
+package dev.kaio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kaio.testing.TestFiles;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** The conformance suite against kaio's channel, plus what only kaio's channel does. */
+class KaioAsyncFileChannelTest extends AsyncFileChannelConformance {
+
+    @Override
+    AsynchronousFileChannel open(Path path, OpenOption... options) throws IOException {
+        return KaioFileChannel.open(path, options);
+    }
+
+    @Override
+    AsynchronousFileChannel open(Path path, Set<OpenOption> options, ExecutorService executor) throws IOException {
+        return KaioFileChannel.open(path, options, executor);
+    }
+
+    @Test
+    void extendedOpenOptionDirectGivesODirect() throws Exception {
+        Path p = TestFiles.newDirectory("kdirect").resolve("d");
+        Files.write(p, TestFiles.randomBytes(4, 64 * 1024));
+        try (KaioFileChannel ch = KaioFileChannel.open(p, StandardOpenOption.READ,
+                com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+            assertTrue(ch.aioFile().isDirect());
+            int a = ch.alignment();
+            assertTrue(a >= 512);
+            // a heap buffer goes through an aligned bounce buffer
+            ByteBuffer heap = ByteBuffer.allocate(4 * a);
+            assertEquals(4 * a, get(ch.read(heap, a)));
+            assertEquals(TestFiles.readWithFileChannel(p, a, 4 * a)[0], heap.get(0));
+            // an aligned direct buffer goes straight through
+            ByteBuffer direct = ByteBuffer.allocateDirect(8 * a).alignedSlice(a);
+            direct.limit(4 * a);
+            assertEquals(4 * a, get(ch.read(direct, 0)));
+            // a misaligned position fails with EINVAL, like the JDK's IOException
+            ExecutionException e = assertThrows(ExecutionException.class, () -> ch.read(ByteBuffer.allocate(a), 1).get());
+            assertEquals(Errno.EINVAL, assertInstanceOf(AioException.class, e.getCause()).errno());
+        }
+    }
+
+    @Test
+    void operationsInFlightWhenTheChannelClosesEndWithAsynchronousCloseException() throws Exception {
+        Path p = TestFiles.newDirectory("kclose").resolve("c");
+        Files.write(p, new byte[1 << 20]);
+        KaioFileChannel ch = KaioFileChannel.open(p, StandardOpenOption.READ);
+        List<Future<Integer>> fs = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            fs.add(ch.read(ByteBuffer.allocate(16 * 1024), i * 16384L));
+        }
+        ch.close();
+        for (Future<Integer> f : fs) {
+            try {
+                assertEquals(16384, f.get());
+            } catch (ExecutionException e) {
+                assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+            }
+        }
+    }
+
+    @Test
+    void locksAreOpenFileDescriptionLocksThatConflictAcrossChannels() throws Exception {
+        Path p = TestFiles.newDirectory("kofd").resolve("l");
+        Files.write(p, new byte[100]);
+        try (KaioFileChannel a = KaioFileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileLock held = a.tryLock(0, 10, false);
+            assertNotNull(held);
+            // the kernel lists it as an open-file-description lock (no owning pid) on this inode
+            long inode = dev.kaio.internal.sys.FileStat.ofPath(p).inode();
+            List<String> locks = Files.readAllLines(Path.of("/proc/locks"));
+            assertTrue(locks.stream().anyMatch(l -> l.contains("OFDLCK") && l.contains("WRITE")
+                    && l.contains(":" + inode + " 0 9")), String.join("\n", locks));
+            // another channel of this JVM gets OverlappingFileLockException, as with the JDK
+            try (KaioFileChannel b = KaioFileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                assertThrows(java.nio.channels.OverlappingFileLockException.class, () -> b.tryLock(5, 10, false));
+                assertNotNull(b.tryLock(10, 10, false), "a disjoint range is free");
+            }
+            held.release();
+        }
+    }
+
+    @Test
+    void createsFilesWithTheGivenPermissions() throws Exception {
+        Path p = TestFiles.newDirectory("kperm").resolve("perm");
+        var perms = java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----");
+        try (KaioFileChannel ch = KaioFileChannel.open(p,
+                Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW), null,
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(perms))) {
+            assertTrue(ch.isOpen());
+        }
+        assertEquals(perms, Files.getPosixFilePermissions(p));
+    }
+}

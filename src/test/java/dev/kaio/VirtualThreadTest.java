@@ -1,0 +1,33 @@
+package dev.kaio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kaio.testing.TestFiles;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Virtual threads blocking on kaio futures, or on kaio's back-pressure, do not pin their carrier. */
+class VirtualThreadTest {
+
+    @Test
+    void waitingOnAFutureOrForASlotUnmountsTheVirtualThread() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        var file = TestFiles.newDirectory("vt").resolve("f");
+        Process p = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-Djdk.virtualThreadScheduler.parallelism=1", "-Djdk.virtualThreadScheduler.maxPoolSize=1",
+                "-Djdk.tracePinnedThreads=full", "-cp", System.getProperty("java.class.path"),
+                "dev.kaio.testing.VirtualThreadMain", file.toString())).redirectErrorStream(true).start();
+        boolean finished = p.waitFor(60, TimeUnit.SECONDS);
+        if (!finished) {
+            p.destroyForcibly();
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(finished, "deadlocked: a waiting virtual thread pinned the only carrier\n" + out);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("OK written revents="), out);
+        assertTrue(out.contains("read=4096"), out);
+    }
+}
