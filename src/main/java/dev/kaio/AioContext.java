@@ -185,7 +185,7 @@ public final class AioContext implements AutoCloseable {
 
     private AioContext(int depth, Options options) throws IOException {
         this.depth = depth;
-        this.arena = Arena.ofShared();
+        this.arena = dev.kaio.internal.sys.NativeResources.sharedArena();
         EventFd wake = null;
         EventFd completions = null;
         long kernelCtx = 0;

@@ -15,7 +15,7 @@ final class BouncePool implements AutoCloseable {
     private static final int MAX_SHIFT = 20;   // 1 MiB
     private static final int MAX_PER_CLASS = 64;
 
-    private final Arena arena = Arena.ofShared();
+    private final Arena arena = dev.kaio.internal.sys.NativeResources.sharedArena();
     private final int alignment;
     @SuppressWarnings("unchecked")
     private final ConcurrentLinkedDeque<MemorySegment>[] free = new ConcurrentLinkedDeque[MAX_SHIFT - MIN_SHIFT + 1];
@@ -35,7 +35,7 @@ final class BouncePool implements AutoCloseable {
         leased.incrementAndGet();
         int shift = Math.max(MIN_SHIFT, 64 - Long.numberOfLeadingZeros(Math.max(1, size) - 1));
         if (shift > MAX_SHIFT) {
-            Arena own = Arena.ofShared();
+            Arena own = dev.kaio.internal.sys.NativeResources.sharedArena();
             MemorySegment seg = own.allocate(size, alignment);
             return new Lease(this, seg, seg, -1, own);
         }

@@ -159,6 +159,20 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
         return ctx;
     }
 
+    /**
+     * Closes the JVM-wide context (for example at application shutdown); channels still open on it fail
+     * their next operations with {@link ClosedChannelException}. The next {@link #open} creates a new one.
+     */
+    public static void closeDefaultContext() throws IOException {
+        synchronized (DEFAULT_LOCK) {
+            AioContext ctx = defaultContext;
+            defaultContext = null;
+            if (ctx != null) {
+                ctx.close();
+            }
+        }
+    }
+
     /** The O_DIRECT alignment of positions, lengths and direct-buffer addresses; 1 without O_DIRECT. */
     public int alignment() {
         return file.alignment();

@@ -112,7 +112,7 @@ public final class AioQueue implements AutoCloseable {
     private AioQueue(int depth, Options options) throws AioException {
         this.depth = depth;
         this.iovecCapacity = options.iovecCapacity > 0 ? options.iovecCapacity : Math.max(Iocbs.IOV_MAX, 16 * depth);
-        this.arena = Arena.ofShared();
+        this.arena = dev.kaio.internal.sys.NativeResources.sharedArena();
         EventFd efd = null;
         long kernelCtx = 0;
         try {

@@ -8,6 +8,7 @@ import dev.kaio.internal.linux.LinuxH;
 import dev.kaio.internal.sys.FileStat;
 import dev.kaio.internal.sys.Libc;
 import dev.kaio.internal.sys.NativeAccess;
+import dev.kaio.internal.sys.NativeResources;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -188,6 +189,7 @@ public final class RawFile implements AutoCloseable {
         if (fd < 0) {
             throw openFailure(path, -fd, direct);
         }
+        NativeResources.descriptorOpened();
         try {
             String what = path.toString();
             FileStat stat = FileStat.of(fd, what);
@@ -351,6 +353,7 @@ public final class RawFile implements AutoCloseable {
             try (Arena arena = Arena.ofConfined()) {
                 ret = Libc.close(Libc.errnoState(arena), fd);
             }
+            NativeResources.descriptorClosed();
             if (deleteOnClose) {
                 Files.deleteIfExists(path);
             }
@@ -364,6 +367,7 @@ public final class RawFile implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             Libc.close(Libc.errnoState(arena), fd);
         }
+        NativeResources.descriptorClosed();
     }
 
     @Override

@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
 /** An eventfd(2) counter, owning its file descriptor and an 8-byte native buffer for read/write. */
 public final class EventFd implements AutoCloseable {
 
-    private final Arena arena = Arena.ofShared();
+    private final Arena arena = NativeResources.sharedArena();
     private final MemorySegment value = arena.allocate(JAVA_LONG);
     private final int fd;
     private volatile boolean closed;
@@ -28,6 +28,7 @@ public final class EventFd implements AutoCloseable {
             throw new AioException(-ret, "eventfd", null);
         }
         fd = ret;
+        NativeResources.descriptorOpened();
     }
 
     public int fd() {
@@ -75,6 +76,7 @@ public final class EventFd implements AutoCloseable {
             try (Arena tmp = Arena.ofConfined()) {
                 Libc.close(Libc.errnoState(tmp), fd);
             }
+            NativeResources.descriptorClosed();
             arena.close();
         }
     }

@@ -33,6 +33,7 @@ public final class KernelContexts {
             if (ctx == 0) {
                 throw new AioException(Errno.EINVAL, "io_setup", "the kernel returned a null context");
             }
+            NativeResources.contextCreated();
             return ctx;
         }
     }
@@ -46,6 +47,7 @@ public final class KernelContexts {
             if (ret < 0) {
                 throw new AioException((int) -ret, "io_destroy", "context 0x" + Long.toHexString(ctx));
             }
+            NativeResources.contextDestroyed();
         }
     }
 }
