@@ -75,6 +75,22 @@ if ! flock -n 9; then
   flock -w 900 9 || die "timed out waiting for $LOCK_FILE"
 fi
 
+TMP_BASE="${KAIO_TMPDIR:-/var/tmp}"
+# Unmount whatever is left mounted under a tree (debootstrap mounts proc/sys in its target and leaves
+# them if interrupted), then delete it without crossing into other filesystems.
+remove_tree() {
+  local m
+  awk -v t="$1/" 'index($2, t) == 1 {print $2}' /proc/self/mounts | sort -r | while IFS= read -r m; do
+    umount -l "$(printf '%b' "$m")" 2>/dev/null || true    # /proc/self/mounts writes ' ' as \040
+  done
+  rm -rf --one-file-system "$1"
+}
+# We hold the lock, so an earlier temporary tree is from a run that was killed (SIGKILL).
+for stale in "$TMP_BASE"/kaio-test-base.??????; do
+  [ -d "$stale" ] || continue
+  say "removing $stale left by an interrupted run"; remove_tree "$stale"
+done
+
 # ---------------------------------------------------------------------------------------------------
 # 2. The Docker engine: start dockerd if nobody answers.
 # ---------------------------------------------------------------------------------------------------
@@ -130,7 +146,7 @@ if [ -n "${KAIO_JAVA_HOME:-}" ]; then
   [ -x "$KAIO_JAVA_HOME/bin/java" ] || die "KAIO_JAVA_HOME=$KAIO_JAVA_HOME has no bin/java"
   JDK="$(cd "$KAIO_JAVA_HOME" && pwd -P)"
 elif [ -f "$REPO_DIR/scripts/find-jdk.sh" ]; then
-  # shellcheck source=../scripts/find-jdk.sh
+  # shellcheck source=/dev/null
   . "$REPO_DIR/scripts/find-jdk.sh"
   kaio_find_jdk || die "no JDK >= 22 found; set KAIO_JAVA_HOME"
   JDK="$KAIO_JAVA_HOME"
@@ -144,7 +160,7 @@ else
   [ -n "$JDK" ] || die "no JDK >= 22 under /usr/lib/jvm; set KAIO_JAVA_HOME"
 fi
 major="$(jdk_major "$JDK")"
-[ -n "$major" ] && [ "$major" -ge 22 ] || die "$JDK is Java ${major:-?}; kaio needs >= 22"
+if [ -z "$major" ] || [ "$major" -lt 22 ]; then die "$JDK is Java ${major:-?}; kaio needs >= 22"; fi
 jdk_release() { sed -n "s/^$1=\"\(.*\)\"$/\1/p" "$JDK/release" 2>/dev/null; }
 if [ "$(jdk_release LIBC)" = musl ]; then die "$JDK is a musl (Alpine) build; the image is glibc (Debian)"; fi
 JDK_VERSION="$(jdk_release JAVA_RUNTIME_VERSION)"
@@ -155,15 +171,29 @@ say "JDK: $JDK (Java $major, ${JDK_IMPL:+$JDK_IMPL, }$JDK_VERSION)"
 # ---------------------------------------------------------------------------------------------------
 # 5. The rootfs, in a temporary directory removed on every exit path.
 # ---------------------------------------------------------------------------------------------------
-TMP="$(mktemp -d "${KAIO_TMPDIR:-/var/tmp}/kaio-test-base.XXXXXX")"
+TMP="$(mktemp -d "$TMP_BASE/kaio-test-base.XXXXXX")"
+child=""
+# Stops a process and all its descendants (debootstrap -> chroot -> dpkg ...), which share our
+# process group: freeze them all first so none can spawn more, then terminate.
+tree_pids() { local c; echo "$1"; for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do tree_pids "$c"; done; }
+stop_tree() {
+  local pids _
+  pids="$(tree_pids "$1")"
+  # shellcheck disable=SC2086
+  { kill -STOP $pids; kill -TERM $pids; kill -CONT $pids; } 2>/dev/null || true
+  for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$1" 2>/dev/null || return 0; sleep 1; done
+  # shellcheck disable=SC2046
+  kill -KILL $(tree_pids "$1") 2>/dev/null || true
+}
 cleanup() {
-  local rc=$? m
-  # debootstrap mounts proc/sys inside the target; if it was interrupted they may still be mounted.
-  for m in $(awk -v t="$TMP/" 'index($2, t) == 1 {print $2}' /proc/self/mounts | sort -r); do
-    umount -l "$m" 2>/dev/null || true
-  done
-  rm -rf --one-file-system "$TMP"
-  [ "$rc" -eq 0 ] || echo "build-base-image: FAILED after $((SECONDS - start))s" >&2
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then   # an interrupted debootstrap
+    stop_tree "$child"
+    wait "$child" 2>/dev/null || true
+  fi
+  remove_tree "$TMP"
+  [ "$rc" -eq 0 ] || echo "build-base-image: FAILED after $((SECONDS - start))s (temporary files removed)" >&2
   exit "$rc"
 }
 trap cleanup EXIT
@@ -174,16 +204,24 @@ ROOTFS="$TMP/rootfs"
 say "debootstrap --variant=minbase $SUITE from $MIRROR (+ ${PACKAGES[*]})"
 t0=$SECONDS
 include="$(IFS=,; echo "${PACKAGES[*]}")"
-if ! debootstrap --variant=minbase --include="$include" "$SUITE" "$ROOTFS" "$MIRROR" >"$TMP/debootstrap.log" 2>&1; then
+# In the background and waited for with `wait`, which a signal interrupts (bash runs a trap only
+# after a foreground command ends), so INT/TERM stop debootstrap and its children at once.
+debootstrap --variant=minbase --include="$include" "$SUITE" "$ROOTFS" "$MIRROR" \
+  >"$TMP/debootstrap.log" 2>&1 </dev/null &
+child=$!
+if ! wait "$child"; then
+  child=""
   tail -n 30 "$TMP/debootstrap.log" >&2
   [ -f "$ROOTFS/debootstrap/debootstrap.log" ] && tail -n 30 "$ROOTFS/debootstrap/debootstrap.log" >&2
   die "debootstrap failed"
 fi
+child=""
 say "debootstrap done in $((SECONDS - t0))s"
 
-# Slim down: package caches and lists, docs (copyright files kept), man pages.
+# Slim down: package caches and lists, docs (copyright files kept), man pages, message translations.
 rm -rf "$ROOTFS"/var/cache/apt/archives/*.deb "$ROOTFS"/var/cache/apt/*.bin "$ROOTFS"/var/lib/apt/lists/* \
-       "$ROOTFS"/usr/share/man/* "$ROOTFS"/usr/share/info/* "$ROOTFS"/var/log/*.log "$ROOTFS"/debootstrap
+       "$ROOTFS"/usr/share/man/* "$ROOTFS"/usr/share/info/* "$ROOTFS"/usr/share/locale/* \
+       "$ROOTFS"/var/log/*.log "$ROOTFS"/debootstrap
 find "$ROOTFS/usr/share/doc" -type f ! -name copyright -delete 2>/dev/null || true
 find "$ROOTFS/usr/share/doc" -type d -empty -delete 2>/dev/null || true
 cat >"$ROOTFS/etc/apt/sources.list" <<EOF
@@ -252,7 +290,7 @@ if ! out="$("$DOCKER" run --rm --network none "$IMAGE" sh -c \
   "$DOCKER" image rm -f "$IMAGE" >/dev/null 2>&1 || true
   die "smoke test of $IMAGE failed (image removed)"
 fi
-echo "$out" | sed 's/^/  | /'
+while IFS= read -r line; do echo "  | $line"; done <<<"$out"
 
 new_id="$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")"
 if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ]; then

@@ -22,6 +22,7 @@ public final class Main {
             commands:
               bench     run a fio-style benchmark through Linux AIO (kaio bench --help)
               doctor    check this system and paths for Linux AIO and O_DIRECT (kaio doctor --help)
+              soak      a load run that verifies every acknowledged write (kaio soak --help)
 
             options:
               --help    this text
@@ -57,6 +58,9 @@ public final class Main {
                 case "doctor" -> {
                     return doctor(list, out);
                 }
+                case "soak" -> {
+                    return soak(list, out);
+                }
                 default -> throw new UsageException("unknown command: " + command);
             }
         } catch (UsageException e) {
@@ -80,6 +84,27 @@ public final class Main {
         BenchResult result = new BenchRunner(options, progress).run();
         out.print(options.json() ? BenchReport.json(result, version()) : BenchReport.text(result));
         return result.errors == 0 ? 0 : 1;
+    }
+
+    private static int soak(List<String> args, PrintStream out) throws UsageException, IOException {
+        if (args.contains("--help") || args.contains("-h")) {
+            out.print(Soak.USAGE);
+            return 0;
+        }
+        boolean temporary = !args.contains("--file");
+        Soak.Settings settings = Soak.parse(args);
+        try {
+            Soak.Report report = Soak.run(settings);
+            out.print(report.text());
+            return report.errors() == 0 && report.leakedAioEvents() == 0 ? 0 : 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } finally {
+            if (temporary) {
+                java.nio.file.Files.deleteIfExists(settings.file());
+            }
+        }
     }
 
     private static boolean isTerminal() {

@@ -1,0 +1,33 @@
+package dev.kaio.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kaio.testing.TestFiles;
+import dev.kaio.tools.Soak;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The short CI version of {@code kaio soak}: seconds instead of minutes (system property
+ * {@code kaio.soak.seconds}, default 8 per mode). The full run is {@code ./kaio soak --duration 10m}.
+ */
+class SoakTest {
+
+    @ParameterizedTest(name = "direct={0}")
+    @ValueSource(booleans = {true, false})
+    void nothingAcknowledgedIsLostAndNoContextLeaks(boolean direct) throws Exception {
+        long seconds = Long.getLong("kaio.soak.seconds", 8);
+        Path file = TestFiles.newDirectory("soak").resolve("data");
+        Soak.Report r = Soak.run(new Soak.Settings(file, TimeUnit.SECONDS.toNanos(seconds), 4, 32, 8192, direct,
+                TimeUnit.MILLISECONDS.toNanos(50), 42));
+        dev.kaio.testing.ReliabilityLog.record("soak (direct=" + direct + "): " + r.text().trim());
+        assertEquals(0, r.errors(), r.text());
+        assertEquals(0, r.leakedAioEvents(), r.text());
+        assertTrue(r.writes() > 1000 && r.reads() > 1000 && r.syncs() > 10, r.text());
+        assertEquals(r.blocksWritten() * Soak.BLOCK, r.bytesVerified(), r.text());
+        assertTrue(r.blocksWritten() > 4000, r.text());
+    }
+}

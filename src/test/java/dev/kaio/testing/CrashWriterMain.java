@@ -1,0 +1,67 @@
+package dev.kaio.testing;
+
+import dev.kaio.AioContext;
+import dev.kaio.AioFile;
+import dev.kaio.AioOpenOption;
+import dev.kaio.DirectBuffers;
+import dev.kaio.tools.Soak;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The child of CrashConsistencyTest: writes batches of checksummed blocks with O_DIRECT, then
+ * fdatasync, and only then prints "ACK block generation" for each block of the batch. It runs until
+ * it is killed.
+ */
+public final class CrashWriterMain {
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args[0]);
+        int blocks = Integer.parseInt(args[1]);
+        PrintStream out = new PrintStream(System.out, false);
+        SplittableRandom random = new SplittableRandom(Long.parseLong(args[2]));
+        long generation = 0;
+        try (AioContext ctx = AioContext.open(32);
+                AioFile f = AioFile.open(ctx, file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                        StandardOpenOption.CREATE, AioOpenOption.DIRECT);
+                Arena arena = Arena.ofShared()) {
+            MemorySegment[] bufs = new MemorySegment[16];
+            for (int i = 0; i < bufs.length; i++) {
+                bufs[i] = DirectBuffers.allocate(arena, Soak.BLOCK, 4096);
+            }
+            out.println("READY");
+            out.flush();
+            while (true) {
+                List<int[]> batch = new ArrayList<>();
+                List<CompletableFuture<Integer>> writes = new ArrayList<>();
+                java.util.Set<Integer> chosen = new java.util.HashSet<>();
+                for (int i = 0; i < bufs.length; i++) {
+                    int block = random.nextInt(blocks);
+                    if (!chosen.add(block)) {
+                        continue;
+                    }
+                    generation++;
+                    Soak.fill(bufs[i], block, generation);
+                    writes.add(f.write(bufs[i], (long) block * Soak.BLOCK));
+                    batch.add(new int[] {block, (int) generation});
+                }
+                for (CompletableFuture<Integer> w : writes) {
+                    if (w.join() != Soak.BLOCK) {
+                        throw new IllegalStateException("short write");
+                    }
+                }
+                f.fdatasync().join(); // durable: only now are the writes acknowledged
+                for (int[] b : batch) {
+                    out.println("ACK " + b[0] + " " + b[1]);
+                }
+                out.flush();
+            }
+        }
+    }
+}
