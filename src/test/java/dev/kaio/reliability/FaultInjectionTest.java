@@ -18,6 +18,7 @@ import dev.kaio.AioOpenOption;
 import dev.kaio.DirectBuffers;
 import dev.kaio.Errno;
 import dev.kaio.testing.LoopDevice;
+import dev.kaio.testing.ReliabilityLog;
 import dev.kaio.testing.TestFiles;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -103,7 +104,7 @@ class FaultInjectionTest {
                     assertBytesEqual(acknowledged.get(i), TestFiles.readWithFileChannel(file, (long) i * bs, bs),
                             "acknowledged block " + i + " after remount");
                 }
-                dev.kaio.testing.ReliabilityLog.record(String.format(
+                ReliabilityLog.record(String.format(
                         "ENOSPC (direct=%s) on an 8 MiB ext4: %d x 256 KiB writes acknowledged and intact after remount; "
                                 + "then %s", direct, acknowledged.size(), enospc.getMessage().replaceAll("/work\\S*/", "")));
             } finally {
@@ -196,7 +197,7 @@ class FaultInjectionTest {
                 }
             }
             assertEquals(1, failed);
-            dev.kaio.testing.ReliabilityLog.record("EIO (FUSE file failing [1 MiB, +64 KiB)): " + n
+            ReliabilityLog.record("EIO (FUSE file failing [1 MiB, +64 KiB)): " + n
                     + " reads of 64 KiB in flight, exactly " + failed + " failed with EIO, the other " + (n - failed)
                     + " returned the right bytes");
             // writes: the one into the range fails, its neighbours land
@@ -246,7 +247,7 @@ class FaultInjectionTest {
                     }
                 }
                 assertEquals(1, failed, "exactly the request over the failing range");
-                dev.kaio.testing.ReliabilityLog.record("EIO (loop device over the failing FUSE file, O_DIRECT): "
+                ReliabilityLog.record("EIO (loop device over the failing FUSE file, O_DIRECT): "
                         + reads.size() + " reads, exactly " + failed + " failed with EIO");
             } finally {
                 LoopDevice.run(List.of("losetup", "-d", dev));
