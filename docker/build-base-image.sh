@@ -68,7 +68,7 @@ else
   DOCKER="$(command -v docker)" || die "no docker client found (install docker.io)"
 fi
 
-# Serialise concurrent runs (two CI jobs must not both build). fd 9 is closed for dockerd below.
+# Serialise concurrent runs (two CI jobs must not both build). dockerd started below does not inherit fd 9.
 exec 9>"$LOCK_FILE"
 if ! flock -n 9; then
   say "another build-base-image.sh holds $LOCK_FILE; waiting for it (up to 15 min)"
@@ -106,8 +106,14 @@ if ! docker_up; then
     say "started docker.service"
   else
     say "starting dockerd in the background (log: /var/log/dockerd.log)"
-    # setsid + nohup: dockerd outlives this script; 9>&- so it does not inherit the lock.
-    setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null 9>&- &
+    # setsid + nohup: dockerd outlives this script (and a CI job's process group). It must not
+    # inherit our lock (fd 9) or any pipe of a caller beyond stdio, or the caller would wait on it.
+    (
+      for fd in /proc/self/fd/*; do
+        fd="${fd##*/}"; [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+      done
+      exec setsid nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null
+    ) &
   fi
   waited=0
   until docker_up; do

@@ -8,6 +8,8 @@ import java.nio.file.StandardOpenOption;
 /** Appends the reliability tests' figures to target/reliability-summary.txt (quoted in the README). */
 public final class ReliabilityLog {
 
+    private static boolean started;
+
     private ReliabilityLog() {}
 
     public static synchronized void record(String line) {
@@ -15,6 +17,10 @@ public final class ReliabilityLog {
         Path file = Path.of(System.getProperty("kaio.test.workdir", "target/test-work")).resolveSibling(
                 "reliability-summary.txt");
         try {
+            if (!started) {
+                started = true; // a new test run starts a new summary
+                Files.deleteIfExists(file);
+            }
             Files.writeString(file, line + System.lineSeparator(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             System.err.println("could not record: " + e);
