@@ -94,7 +94,7 @@ done
 # ---------------------------------------------------------------------------------------------------
 # 2. The Docker engine: start dockerd if nobody answers.
 # ---------------------------------------------------------------------------------------------------
-docker_up() { "$DOCKER" info >/dev/null 2>&1; }
+docker_up() { timeout 20 "$DOCKER" info >/dev/null 2>&1; }
 if ! docker_up; then
   case "${DOCKER_HOST:-unix:///var/run/docker.sock}" in
     unix:///var/run/docker.sock|unix:///run/docker.sock) ;;

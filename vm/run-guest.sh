@@ -16,9 +16,15 @@
 #   KAIO_VM_EXPORT_SIZE=1G   size of the ext4 export disk (sparse file, fresh for every run)
 #   KAIO_VM_EXPORT_LBS=512   logical/physical block size of the export disk (512 or 4096)
 #   KAIO_VM_NFS3_OPTS=vers=3 / KAIO_VM_NFS4_OPTS=vers=4.2   mount options of /mnt/nfs3 and /mnt/nfs4
-#   KAIO_VM_ACCEL=tcg        tcg (default; works) or kvm (hangs on this machine type, see README)
+#   KAIO_VM_ACCEL=tcg        tcg (default; works) or kvm (does not boot on this machine type, see README)
+#   KAIO_VM_TCG_THREAD=single  single: one host thread runs all vCPUs (default; reliable for JIT'd
+#                            Java code). multi: one host thread per vCPU, ~1.7x faster Java, but the
+#                            guest JVM crashed in ~1 of 30-50 runs (SIGILL/SIGSEGV in code HotSpot
+#                            was patching: QEMU MTTCG cross-modifying-code race). See README.
+#   KAIO_VM_CPU=max,pku=off  qemu -cpu model
 #   KAIO_VM_QUIET=0          1: do not stream the guest console to stderr
 #   KAIO_VM_CONSOLE_LOG      console log path (default SHARE_DIR/console.log)
+#   KAIO_VM_KERNEL=vmlinux   vmlinux (PVH boot, default) or vmlinuz (bzImage via SeaBIOS)
 #   KAIO_VM_SKIP_BUILD=0     1: do not call build-guest.sh first (it is a ~1 s no-op when cached)
 #   KAIO_VM_CACHE            cache directory (default vm/.cache), as for build-guest.sh
 set -euo pipefail
@@ -41,22 +47,27 @@ EXPORT_LBS=${KAIO_VM_EXPORT_LBS:-512}
 NFS3_OPTS=${KAIO_VM_NFS3_OPTS:-vers=3}
 NFS4_OPTS=${KAIO_VM_NFS4_OPTS:-vers=4.2}
 ACCEL=${KAIO_VM_ACCEL:-tcg}
+CPU_MODEL=${KAIO_VM_CPU:-max,pku=off}
+TCG_THREAD=${KAIO_VM_TCG_THREAD:-single}
 QUIET=${KAIO_VM_QUIET:-0}
 LOG=${KAIO_VM_CONSOLE_LOG:-$SHARE/console.log}
 [[ $TIMEOUT =~ ^[0-9]+$ && $TIMEOUT -ge 60 ]] || die "KAIO_VM_TIMEOUT must be an integer >= 60"
 [[ $CPUS =~ ^[12]$ ]] || die "KAIO_VM_CPUS must be 1 or 2"
 [[ $NFS3_OPTS$NFS4_OPTS != *[[:space:]]* ]] || die "NFS mount options must not contain spaces"
+[[ $SHARE$LOG != *,* ]] || die "SHARE_DIR and the console log path must not contain a comma (qemu option syntax)"
 GUEST_TIMEOUT=$((TIMEOUT - 60))
 
 if [[ ${KAIO_VM_SKIP_BUILD:-0} != 1 ]]; then
   "$HERE/build-guest.sh" --quiet || die "build-guest.sh failed"
 fi
 G=$CACHE/guest
-[[ -f $G/vmlinuz && -f $G/initramfs.cpio ]] || die "no guest in $G (run vm/build-guest.sh)"
+[[ -f $G/vmlinux && -f $G/initramfs.cpio ]] || die "no guest in $G (run vm/build-guest.sh)"
+# vmlinux: PVH direct boot (faster); KAIO_VM_KERNEL=vmlinuz boots the bzImage through SeaBIOS.
+KERNEL=$G/${KAIO_VM_KERNEL:-vmlinux}
 
 case "$ACCEL" in
-  tcg) ACCEL_ARGS=(-accel tcg -cpu max) ;;
-  kvm) ACCEL_ARGS=(-accel kvm -cpu max) ;;
+  tcg) ACCEL_ARGS=(-accel "tcg,thread=$TCG_THREAD" -cpu "$CPU_MODEL") ;;
+  kvm) ACCEL_ARGS=(-accel kvm -cpu "$CPU_MODEL") ;;
   *) die "KAIO_VM_ACCEL must be tcg or kvm" ;;
 esac
 
@@ -83,7 +94,7 @@ timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
   -machine q35 "${ACCEL_ARGS[@]}" -smp "$CPUS" -m "$MEM" \
   -nodefaults -display none -monitor none -no-reboot -nic none \
   -serial "file:$LOG" \
-  -kernel "$G/vmlinuz" -initrd "$G/initramfs.cpio" \
+  -kernel "$KERNEL" -initrd "$G/initramfs.cpio" \
   -append "console=ttyS0 quiet loglevel=4 panic=-1 kaio.timeout=$GUEST_TIMEOUT kaio.nfs3opts=$NFS3_OPTS kaio.nfs4opts=$NFS4_OPTS" \
   -drive "file=$TMP/export.img,if=none,id=export,format=raw,cache=unsafe" \
   -device "virtio-blk-pci,drive=export,logical_block_size=$EXPORT_LBS,physical_block_size=$EXPORT_LBS" \

@@ -269,7 +269,11 @@ class AioFileTest {
     @Test
     void misalignedODirectFailsWithEinvalAndSaysWhy() throws Exception {
         Path path = dir.resolve("misaligned");
-        Files.write(path, new byte[16384]);
+        byte[] content = randomBytes(3, 16384);
+        Files.write(path, content);
+        // btrfs serves misaligned O_DIRECT requests through the page cache instead of refusing them
+        // (measured in the Docker harness); every other filesystem kaio is tested on answers EINVAL.
+        boolean fallsBackToBuffered = TestFiles.filesystemType(dir).equals("btrfs");
         try (AioFile file = AioFile.open(ctx, path, READ, WRITE, AioOpenOption.DIRECT)) {
             int align = file.alignment();
             MemorySegment aligned = DirectBuffers.allocate(arena, 4 * align, align);
@@ -285,6 +289,15 @@ class AioFileTest {
                 assertEquals(Errno.EINVAL, e1.errno());
                 assertEquals("EINVAL", e1.errnoName());
                 assertTrue(e1.getMessage().contains("address"), e1.getMessage());
+            }
+
+            if (fallsBackToBuffered) {
+                aligned.asSlice(0, align + 1).fill((byte) 9);
+                assertEquals(align + 1, await(file.write(badLength, 0)));
+                assertEquals(9, readWithFileChannel(path, align, 1)[0]);
+                assertEquals(align, await(file.read(aligned.asSlice(0, align), 1)));
+                assertBytesEqual(readWithFileChannel(path, 1, align), toBytes(aligned.asSlice(0, align)), "position 1");
+                return;
             }
 
             AioException e2 = assertThrows(AioException.class, () -> await(file.write(badLength, 0)));

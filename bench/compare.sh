@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# kaio beside fio --ioengine=libaio (the C ceiling), the JDK (AsynchronousFileChannel, threads doing
+# pread) and ActiveMQ Artemis's JNI libaio binding, on the same targets in the same run.
+#
+#   bench/compare.sh [--quick | --full] [--cpus LIST] [--out DIR]
+#
+#   --quick   (default) 4 KiB random reads at depth 1 and 32 on the loop device, plus depth 32 on the
+#             disk file: every implementation, fio before and after each JMH run. Under 5 minutes.
+#   --full    randread/randwrite/randrw x 4 KiB/64 KiB/1 MiB x depth 1/8/32/128 on both targets,
+#             vectored and journal benchmarks. About an hour and a half on 2 cores.
+#   --cpus    pin fio and the JVM to these CPUs (taskset -c LIST); default: no pinning.
+#
+# Sets up its targets itself and tears them down: a 1 GiB file on the project's disk (O_DIRECT) and a
+# loop device over a 1 GiB file in /dev/shm (memory-backed, so per-I/O CPU cost shows). Needs root
+# (losetup). Writes bench/results/<date>-<mode>/ (results.md, chart.png, raw JSON) and copies the
+# report to bench/results/latest.md and latest.png.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd -P)"
+root="$(dirname "$here")"
+mode=quick
+cpus=""
+out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) mode=quick ;;
+    --full) mode=full ;;
+    --cpus) cpus="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ "$(id -u)" = 0 ] || { echo "compare.sh: needs root (losetup for the loop-device target)" >&2; exit 1; }
+
+# ---------------------------------------------------------------- tools
+need=()
+command -v fio >/dev/null || need+=(fio)
+[ -e /usr/lib/x86_64-linux-gnu/libaio.so.1 ] || need+=(libaio1)
+command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+command -v unzip >/dev/null || need+=(unzip)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "compare.sh: installing ${need[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+. "$root/scripts/find-jdk.sh"
+kaio_find_jdk
+java="$KAIO_JAVA_HOME/bin/java"
+pin=()
+[ -n "$cpus" ] && pin=(taskset -c "$cpus")
+
+echo "compare.sh: building kaio and the benchmarks"
+"$root/build" -q -DskipTests install >/dev/null || { echo "compare.sh: building kaio failed" >&2; exit 1; }
+"$root/build" -q -f "$root/bench/pom.xml" package >/dev/null || { echo "compare.sh: building the benchmarks failed (run: ./build -f bench/pom.xml package)" >&2; exit 1; }
+jar="$root/bench/target/benchmarks.jar"
+native="$root/bench/target/native"
+mkdir -p "$native"
+unzip -o -q -j "$(ls ~/.m2/repository/org/apache/activemq/activemq-artemis-native/2.0.0/activemq-artemis-native-2.0.0.jar)" \
+  lib/linux-x86_64/libartemis-native-64.so -d "$native"
+
+stamp="$(date -u +%Y%m%d-%H%M%S)"
+out="${out:-$here/results/$stamp-$mode}"
+mkdir -p "$out"
+index="$out/index.tsv"
+: > "$index"
+
+# ---------------------------------------------------------------- targets
+work="$here/work"
+mkdir -p "$work"
+disk="$work/disk.dat"
+shm=/dev/shm/kaio-bench-loop.img
+loop=""
+cleanup() {
+  [ -n "$loop" ] && losetup -d "$loop" 2>/dev/null || true
+  rm -f "$shm" "$disk"
+  rmdir "$work" 2>/dev/null || true
+}
+trap cleanup EXIT
+echo "compare.sh: preparing targets (1 GiB each, filled with random data)"
+truncate -s 1G "$shm"
+loop="$(losetup -f --show "$shm")"
+dd if=/dev/urandom of="$loop" bs=1M count=1024 oflag=direct status=none
+dd if=/dev/urandom of="$disk" bs=1M count=1024 oflag=direct status=none
+sync
+printf 'target\tloop\t%s over %s (tmpfs: memory-backed, 512-byte sectors)\n' "$loop" "$shm" >> "$index"
+printf 'target\tdisk\t%s on %s (%s)\n' "$disk" "$(df --output=source "$work" | tail -1)" \
+  "$(df --output=fstype "$work" | tail -1)" >> "$index"
+
+{
+  echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "command: bench/compare.sh --$mode${cpus:+ --cpus $cpus}"
+  echo "kernel:  $(uname -r)"
+  echo "cpu:     $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs) x $(nproc)"
+  echo "memory:  $(free -g | awk '/Mem:/ {print $2}') GiB"
+  echo "jdk:     $("$java" -version 2>&1 | head -2 | tail -1)"
+  echo "fio:     $(fio --version)"
+  echo "disk:    $(lsblk -dno NAME,ROTA,SIZE "$(df --output=source "$work" | tail -1)" 2>/dev/null || true)"
+} > "$out/machine.txt"
+
+if [ "$mode" = quick ]; then
+  runtime=5; wi=2; w=1; it=3; r=1
+else
+  runtime=10; wi=3; w=2; it=5; r=2
+fi
+jvmargs="--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xms1g -Xmx1g -Djava.library.path=$native"
+
+fio_run() { # target path rw bs depth
+  local name="fio-$1-$3-$4-$5-$RANDOM.json"
+  "${pin[@]}" fio --name=kaio-compare --filename="$2" --ioengine=libaio --direct=1 --rw="$3" --rwmixread=70 \
+    --bs="$4" --iodepth="$5" --numjobs=1 --time_based --runtime="$runtime" --ramp_time=1 --size=1G \
+    --randrepeat=0 --norandommap --group_reporting --lat_percentiles=1 --output-format=json > "$out/$name"
+  printf 'fio\t%s\t%s:%s:%s\t%s\n' "$1" "$3" "$4" "$5" "$name" >> "$index"
+}
+
+kaio_bench_run() { # target path rw bs depth
+  local name="kaiobench-$1-$3-$4-$5.json"
+  "${pin[@]}" "$root/kaio" bench --device "$2" --rw "$3" --bs "$4" --iodepth "$5" --runtime "${runtime}s" --json \
+    > "$out/$name"
+  printf 'kaio-bench\t%s\t%s:%s:%s\t%s\n' "$1" "$3" "$4" "$5" "$name" >> "$index"
+}
+
+jmh_run() { # target name benchmark-regex [jmh options...]
+  local target="$1" name="$2" regex="$3"; shift 3
+  "${pin[@]}" "$java" --sun-misc-unsafe-memory-access=allow -jar "$jar" "$regex" -wi "$wi" -w "${w}s" -i "$it" \
+    -r "${r}s" -f 1 -jvmArgsAppend "$jvmargs" -rf json -rff "$out/$name.json" "$@" > "$out/$name.log" 2>&1 \
+    || { echo "compare.sh: JMH run $name failed, see $out/$name.log" >&2; tail -5 "$out/$name.log" >&2; return 0; }
+  printf 'jmh\t%s\t%s.json\n' "$target" "$name" >> "$index"
+}
+
+impls='kaioQueue|kaioQueueSyscalls|kaioFile|kaioChannel|jdkAsyncChannel|jdkThreads|artemis'
+started=$SECONDS
+
+random_point() { # target path rw bs depth
+  local t="$1" p="$2" rw="$3" bs="$4" d="$5"
+  echo "compare.sh: [$((SECONDS - started))s] $t $rw bs=$bs depth=$d"
+  fio_run "$t" "$p" "$rw" "$bs" "$d"
+  jmh_run "$t" "jmh-$t-$rw-$bs-$d" "RandomIoBench\.($impls)\$" -p path="$p" -p rw="$rw" -p bs="$bs" -p depth="$d" \
+    -prof gc
+  fio_run "$t" "$p" "$rw" "$bs" "$d"
+}
+
+if [ "$mode" = quick ]; then
+  for d in 1 32; do
+    random_point loop "$loop" randread 4096 "$d"
+  done
+  kaio_bench_run loop "$loop" randread 4096 32
+  fio_run loop "$loop" randread 4096 32
+  random_point disk "$disk" randread 4096 32
+  echo "compare.sh: [$((SECONDS - started))s] latency at depth 1"
+  jmh_run loop jmh-latency-loop 'LatencyBench\.(kaioQueue|kaioFile|jdkFileChannel|artemis)$' -p path="$loop" \
+    -p bs=4096
+else
+  for t in loop disk; do
+    p="$loop"; [ "$t" = disk ] && p="$disk"
+    for rw in randread randwrite randrw; do
+      for bs in 4096 65536 1048576; do
+        for d in 1 8 32 128; do
+          random_point "$t" "$p" "$rw" "$bs" "$d"
+        done
+      done
+    done
+    kaio_bench_run "$t" "$p" randread 4096 32
+    jmh_run "$t" "jmh-latency-$t" 'LatencyBench' -p path="$p" -p bs=4096
+    jmh_run "$t" "jmh-vectored-$t" 'VectoredBench' -p path="$p" -prof gc
+  done
+  jmh_run disk jmh-journal-disk 'JournalBench' -p dir="$work" -prof gc
+fi
+
+"$java" -cp "$jar" dev.kaio.bench.Report "$out"
+(cd "$out" && gnuplot chart.gp) || echo "compare.sh: gnuplot failed; chart.dat has the numbers" >&2
+cp "$out/results.md" "$here/results/latest.md"
+[ -f "$out/chart.png" ] && cp "$out/chart.png" "$here/results/latest.png"
+echo "compare.sh: done in $((SECONDS - started))s: $out/results.md"

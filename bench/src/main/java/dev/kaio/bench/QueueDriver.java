@@ -1,0 +1,95 @@
+package dev.kaio.bench;
+
+import dev.kaio.AioOpenOption;
+import dev.kaio.DirectBuffers;
+import dev.kaio.engine.AioQueue;
+import dev.kaio.engine.RawFile;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.StandardOpenOption;
+import java.util.SplittableRandom;
+
+/**
+ * kaio's low-level engine, the way fio's libaio engine works: one thread, a slot per request, the
+ * slot index as the tag; each reaped completion is replaced at once and the replacements go in one
+ * io_submit. No allocation per request.
+ */
+final class QueueDriver implements Driver {
+
+    private final Spec spec;
+    private final boolean forceSyscalls;
+    private final SplittableRandom random;
+    private AioQueue queue;
+    private RawFile file;
+    private Arena arena;
+    private MemorySegment[] buffers;
+    private int fd;
+
+    QueueDriver(Spec spec, boolean forceSyscalls) {
+        this.spec = spec;
+        this.forceSyscalls = forceSyscalls;
+        this.random = new SplittableRandom(spec.seed());
+    }
+
+    @Override
+    public void start() throws Exception {
+        file = RawFile.open(spec.path(), StandardOpenOption.READ, StandardOpenOption.WRITE, AioOpenOption.DIRECT);
+        queue = AioQueue.open(spec.depth(), AioQueue.Options.defaults().forceSyscalls(forceSyscalls));
+        arena = Arena.ofShared();
+        buffers = new MemorySegment[spec.depth()];
+        for (int i = 0; i < spec.depth(); i++) {
+            buffers[i] = DirectBuffers.allocate(arena, spec.blockSize(), 4096);
+            buffers[i].fill((byte) i);
+        }
+        fd = file.fd();
+        for (int slot = 0; slot < spec.depth(); slot++) {
+            prepare(slot);
+        }
+        queue.submit();
+    }
+
+    private void prepare(int slot) {
+        long pos = spec.position(random);
+        if (spec.isRead(random)) {
+            queue.prepareRead(fd, buffers[slot], pos, slot);
+        } else {
+            queue.prepareWrite(fd, buffers[slot], pos, slot);
+        }
+    }
+
+    @Override
+    public long run(int ops) throws Exception {
+        AioQueue q = queue;
+        int depth = spec.depth();
+        long bs = spec.blockSize();
+        int done = 0;
+        while (done < ops) {
+            int n = q.reap(1, Math.min(depth, ops - done), -1);
+            for (int k = 0; k < n; k++) {
+                if (q.result(k) != bs) {
+                    throw AioQueue.failure(q.result(k) < 0 ? q.result(k) : -5, "bench", "result " + q.result(k));
+                }
+                prepare((int) q.tag(k));
+            }
+            q.submit();
+            done += n;
+        }
+        return done;
+    }
+
+    long ringCompletions() {
+        return queue.ringCompletions();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (queue != null) {
+            while (queue.inFlight() > 0) {
+                queue.reap(1, spec.depth(), -1);
+            }
+            queue.close();
+            file.close();
+            arena.close();
+        }
+    }
+}

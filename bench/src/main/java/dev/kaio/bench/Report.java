@@ -1,0 +1,370 @@
+package dev.kaio.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Turns one bench/compare.sh run (fio JSON, JMH JSON and kaio-bench JSON files listed in index.tsv)
+ * into results.md (tables of IOPS and ratios, latency, allocation, the targets met or missed) and a
+ * gnuplot script for the chart.
+ *
+ * <pre>java -cp benchmarks.jar dev.kaio.bench.Report RESULTS_DIR</pre>
+ */
+public final class Report {
+
+    /** One measured point. */
+    record Point(double iops, double p50us, double p99us, double p999us, double allocBytesPerOp) {}
+
+    /** (target, rw, bs, depth) -> implementation -> point. */
+    private final Map<String, Map<String, Point>> random = new TreeMap<>();
+    private final Map<String, Map<String, Point>> latency = new TreeMap<>();
+    private final Map<String, Double> vectored = new TreeMap<>();
+    private final Map<String, Double> journal = new TreeMap<>();
+    private final Map<String, String> targets = new LinkedHashMap<>();
+    private final Path dir;
+
+    private Report(Path dir) {
+        this.dir = dir;
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args[0]);
+        Report r = new Report(dir);
+        r.load();
+        Files.writeString(dir.resolve("results.md"), r.markdown());
+        Files.writeString(dir.resolve("chart.gp"), r.gnuplot());
+        System.out.println("wrote " + dir.resolve("results.md"));
+    }
+
+    static String key(String target, String rw, int bs, int depth) {
+        return String.format(Locale.ROOT, "%s|%s|%08d|%04d", target, rw, bs, depth);
+    }
+
+    private void load() throws IOException {
+        for (String line : Files.readAllLines(dir.resolve("index.tsv"))) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.split("\t");
+            String kind = f[0];
+            switch (kind) {
+                case "target" -> targets.put(f[1], f[2]);
+                case "fio" -> loadFio(f[1], f[2], f[3]);
+                case "kaio-bench" -> loadKaioBench(f[1], f[2], f[3]);
+                case "jmh" -> loadJmh(f[1], f[2]);
+                default -> { }
+            }
+        }
+    }
+
+    private static Object read(Path p) throws IOException {
+        return Json.parse(Files.readString(p));
+    }
+
+    /** fio runs are repeated around the JMH runs; points of the same key are averaged. */
+    private void put(Map<String, Map<String, Point>> map, String key, String impl, Point p) {
+        Map<String, Point> row = map.computeIfAbsent(key, k -> new TreeMap<>());
+        Point old = row.get(impl);
+        if (old == null) {
+            row.put(impl, p);
+        } else {
+            row.put(impl, new Point((old.iops + p.iops) / 2, avg(old.p50us, p.p50us), avg(old.p99us, p.p99us),
+                    avg(old.p999us, p.p999us), avg(old.allocBytesPerOp, p.allocBytesPerOp)));
+        }
+    }
+
+    private static double avg(double a, double b) {
+        return Double.isNaN(a) ? b : Double.isNaN(b) ? a : (a + b) / 2;
+    }
+
+    private void loadFio(String target, String workload, String file) throws IOException {
+        Object j = read(dir.resolve(file));
+        String[] w = workload.split(":");
+        String rw = w[0];
+        int bs = Integer.parseInt(w[1]);
+        int depth = Integer.parseInt(w[2]);
+        Object job = Json.path(j, "jobs", "0");
+        double iops = Json.num(job, "read", "iops") + Json.num(job, "write", "iops");
+        String dirn = rw.equals("randwrite") ? "write" : "read";
+        // lat = submission + completion, what a JMH sample of "submit and wait" measures (needs
+        // fio --lat_percentiles=1; clat, which excludes the io_submit time, otherwise)
+        String lat = Json.path(job, dirn, "lat_ns", "percentile") != null ? "lat_ns" : "clat_ns";
+        double p50 = Json.num(job, dirn, lat, "percentile", "50.000000") / 1000;
+        double p99 = Json.num(job, dirn, lat, "percentile", "99.000000") / 1000;
+        double p999 = Json.num(job, dirn, lat, "percentile", "99.900000") / 1000;
+        Point p = new Point(iops, p50, p99, p999, Double.NaN);
+        put(random, key(target, rw, bs, depth), "fio", p);
+        if (depth == 1 && rw.equals("randread")) {
+            put(latency, target + "|" + bs, "fio", p);
+        }
+    }
+
+    private void loadKaioBench(String target, String workload, String file) throws IOException {
+        Object j = read(dir.resolve(file));
+        String[] w = workload.split(":");
+        Object job = Json.path(j, "jobs", "0");
+        double iops = Json.num(job, "read", "iops") + Json.num(job, "write", "iops");
+        String dirn = w[0].equals("randwrite") ? "write" : "read";
+        Point p = new Point(iops, Json.num(job, dirn, "clat_ns", "percentile", "50.000000") / 1000,
+                Json.num(job, dirn, "clat_ns", "percentile", "99.000000") / 1000,
+                Json.num(job, dirn, "clat_ns", "percentile", "99.900000") / 1000, Double.NaN);
+        put(random, key(target, w[0], Integer.parseInt(w[1]), Integer.parseInt(w[2])), "kaio bench (CLI)", p);
+    }
+
+    private void loadJmh(String target, String file) throws IOException {
+        Object j = read(dir.resolve(file));
+        for (Object run : (List<?>) j) {
+            String bench = (String) Json.path(run, "benchmark");
+            String cls = bench.substring(0, bench.lastIndexOf('.'));
+            cls = cls.substring(cls.lastIndexOf('.') + 1);
+            String method = bench.substring(bench.lastIndexOf('.') + 1);
+            double score = Json.num(run, "primaryMetric", "score");
+            double alloc = Json.num(run, "secondaryMetrics", "gc.alloc.rate.norm", "score");
+            switch (cls) {
+                case "RandomIoBench" -> {
+                    String rw = (String) Json.path(run, "params", "rw");
+                    int bs = Integer.parseInt((String) Json.path(run, "params", "bs"));
+                    int depth = Integer.parseInt((String) Json.path(run, "params", "depth"));
+                    put(random, key(target, rw, bs, depth), method, new Point(score, Double.NaN, Double.NaN, Double.NaN,
+                            alloc));
+                }
+                case "LatencyBench" -> {
+                    int bs = Integer.parseInt((String) Json.path(run, "params", "bs"));
+                    put(latency, target + "|" + bs, method, new Point(1e6 / score,
+                            Json.num(run, "primaryMetric", "scorePercentiles", "50.0"),
+                            Json.num(run, "primaryMetric", "scorePercentiles", "99.0"),
+                            Json.num(run, "primaryMetric", "scorePercentiles", "99.9"), alloc));
+                }
+                case "VectoredBench" -> vectored.put(target + "|depth " + Json.path(run, "params", "depth") + "|" + method,
+                        score);
+                case "JournalBench" -> journal.put(target + "|batch " + Json.path(run, "params", "batch") + "|" + method,
+                        score);
+                default -> { }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ output
+
+    static final List<String> ORDER = List.of("fio", "kaio bench (CLI)", "kaioQueue", "kaioQueueSyscalls", "kaioFile",
+            "kaioChannel", "jdkAsyncChannel", "jdkThreads", "jdkFileChannel", "artemis");
+
+    private String markdown() throws IOException {
+        StringBuilder b = new StringBuilder();
+        Path meta = dir.resolve("machine.txt");
+        b.append("# kaio benchmarks\n\n");
+        if (Files.exists(meta)) {
+            b.append("```\n").append(Files.readString(meta).trim()).append("\n```\n\n");
+        }
+        for (Map.Entry<String, String> t : targets.entrySet()) {
+            b.append("- **").append(t.getKey()).append("**: ").append(t.getValue()).append('\n');
+        }
+        b.append('\n');
+        b.append(targetsTable());
+        b.append("## IOPS (ops/s) by implementation\n\n");
+        b.append("Ratios: kaio low-level (`kaioQueue`) and `kaioFile` futures over fio's libaio engine, and kaio over "
+                + "the JDK's AsynchronousFileChannel and over Artemis's JNI binding.\n\n");
+        Map<String, List<String>> groups = new TreeMap<>();
+        for (String k : random.keySet()) {
+            String[] p = k.split("\\|");
+            groups.computeIfAbsent(p[0] + "|" + p[1] + "|" + p[2], x -> new ArrayList<>()).add(k);
+        }
+        for (Map.Entry<String, List<String>> g : groups.entrySet()) {
+            String[] p = g.getKey().split("\\|");
+            TreeSet<String> impls = new TreeSet<>((a, c) -> Integer.compare(rank(a), rank(c)));
+            for (String k : g.getValue()) {
+                impls.addAll(random.get(k).keySet());
+            }
+            b.append("### ").append(p[0]).append(", ").append(p[1]).append(", bs ").append(size(Integer.parseInt(p[2])))
+                    .append("\n\n| depth |");
+            for (String impl : impls) {
+                b.append(' ').append(impl).append(" |");
+            }
+            b.append(" kaioQueue/fio | kaioFile/fio | kaioQueue/jdkAsync | kaioQueue/artemis |\n|---|");
+            b.append("---|".repeat(impls.size() + 4)).append('\n');
+            for (String k : g.getValue()) {
+                Map<String, Point> row = random.get(k);
+                b.append("| ").append(Integer.parseInt(k.split("\\|")[3])).append(" |");
+                for (String impl : impls) {
+                    Point pt = row.get(impl);
+                    b.append(' ').append(pt == null ? "-" : fmt(pt.iops)).append(" |");
+                }
+                b.append(' ').append(ratio(row, "kaioQueue", "fio")).append(" | ").append(ratio(row, "kaioFile", "fio"))
+                        .append(" | ").append(ratio(row, "kaioQueue", "jdkAsyncChannel")).append(" | ")
+                        .append(ratio(row, "kaioQueue", "artemis")).append(" |\n");
+            }
+            b.append('\n');
+        }
+        if (!latency.isEmpty()) {
+            b.append("## Latency at queue depth 1 (µs; fio: lat = submit to completion, JMH: SampleTime of one submit + wait)\n\n");
+            b.append("| target, bs | implementation | p50 | p99 | p99.9 | p99 / fio p99 |\n|---|---|---|---|---|---|\n");
+            for (Map.Entry<String, Map<String, Point>> e : latency.entrySet()) {
+                Point fio = e.getValue().get("fio");
+                for (String impl : sorted(e.getValue().keySet())) {
+                    Point pt = e.getValue().get(impl);
+                    b.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %s |%n",
+                            e.getKey().replace("|", ", "), impl, pt.p50us, pt.p99us, pt.p999us,
+                            fio == null ? "-" : String.format(Locale.ROOT, "%.2f", pt.p99us / fio.p99us)));
+                }
+            }
+            b.append('\n');
+        }
+        b.append(allocationTable());
+        if (!vectored.isEmpty()) {
+            b.append("## Vectored: one PREADV of 8 x 4 KiB vs 8 PREADs (32 KiB operations per second)\n\n");
+            b.append("| target, depth, implementation | ops/s |\n|---|---|\n");
+            vectored.forEach((k, v) -> b.append("| ").append(k.replace("|", ", ")).append(" | ").append(fmt(v)).append(" |\n"));
+            b.append('\n');
+        }
+        if (!journal.isEmpty()) {
+            b.append("## Journal: append 4 KiB + fdatasync (durable records per second)\n\n");
+            b.append("| target, batch, implementation | records/s |\n|---|---|\n");
+            journal.forEach((k, v) -> b.append("| ").append(k.replace("|", ", ")).append(" | ").append(fmt(v)).append(" |\n"));
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    private String allocationTable() {
+        StringBuilder b = new StringBuilder();
+        boolean any = false;
+        StringBuilder rows = new StringBuilder();
+        for (Map.Entry<String, Map<String, Point>> e : random.entrySet()) {
+            for (Map.Entry<String, Point> i : e.getValue().entrySet()) {
+                if (!Double.isNaN(i.getValue().allocBytesPerOp)) {
+                    any = true;
+                    String[] k = e.getKey().split("\\|");
+                    rows.append(String.format(Locale.ROOT, "| %s | %s, %s %s, depth %d | %.3f |%n", i.getKey(), k[0],
+                            k[1], size(Integer.parseInt(k[2])), Integer.parseInt(k[3]), i.getValue().allocBytesPerOp));
+                }
+            }
+        }
+        if (any) {
+            b.append("## Allocation (JMH -prof gc, gc.alloc.rate.norm, bytes per I/O)\n\n");
+            b.append("| implementation | workload | B/op |\n|---|---|---|\n").append(rows).append('\n');
+        }
+        return b.toString();
+    }
+
+    private String targetsTable() {
+        StringBuilder b = new StringBuilder("## Targets (4 KiB random read, O_DIRECT, loop device over /dev/shm)\n\n");
+        b.append("| target | measured | needed | verdict |\n|---|---|---|---|\n");
+        Map<String, Point> qd32 = random.get(key("loop", "randread", 4096, 32));
+        if (qd32 != null) {
+            target(b, "kaio low-level / fio, depth 32", ratioValue(qd32, "kaioQueue", "fio"), 0.95);
+            target(b, "kaio AioFile futures / fio, depth 32", ratioValue(qd32, "kaioFile", "fio"), 0.80);
+            target(b, "kaio / JDK AsynchronousFileChannel, depth 32", ratioValue(qd32, "kaioQueue", "jdkAsyncChannel"), 2.0);
+            target(b, "kaio / Artemis JNI, depth 32", ratioValue(qd32, "kaioQueue", "artemis"), 1.2);
+            target(b, "kaio bench (CLI) / fio, depth 32", ratioValue(qd32, "kaio bench (CLI)", "fio"), 0.90);
+        }
+        Map<String, Point> lat = latency.get("loop|4096");
+        if (lat != null && lat.containsKey("fio") && lat.containsKey("kaioQueue")) {
+            double r = lat.get("kaioQueue").p99us / lat.get("fio").p99us;
+            b.append(String.format(Locale.ROOT, "| kaio low-level p99 / fio p99, depth 1 | %.2f | <= 1.10 | %s |%n", r,
+                    r <= 1.10 ? "met" : String.format(Locale.ROOT, "missed by %.0f%%", (r - 1.10) * 100)));
+        }
+        double worst = Double.NaN;
+        for (Map<String, Point> row : random.values()) {
+            Point p = row.get("kaioQueue");
+            if (p != null && !Double.isNaN(p.allocBytesPerOp)) {
+                worst = Double.isNaN(worst) ? p.allocBytesPerOp : Math.max(worst, p.allocBytesPerOp);
+            }
+        }
+        if (!Double.isNaN(worst)) {
+            b.append(String.format(Locale.ROOT, "| kaio low-level allocation, worst case | %.3f B/op | ~0 | %s |%n", worst,
+                    worst < 1 ? "met" : "missed"));
+        }
+        return b.append('\n').toString();
+    }
+
+    private static void target(StringBuilder b, String what, double value, double needed) {
+        if (Double.isNaN(value)) {
+            b.append("| ").append(what).append(" | not measured | ").append(needed).append(" | - |\n");
+            return;
+        }
+        b.append(String.format(Locale.ROOT, "| %s | %.2f | >= %.2f | %s |%n", what, value, needed,
+                value >= needed ? "met" : String.format(Locale.ROOT, "missed by %.0f%%", (needed - value) / needed * 100)));
+    }
+
+    private static double ratioValue(Map<String, Point> row, String a, String b) {
+        Point pa = row.get(a);
+        Point pb = row.get(b);
+        return pa == null || pb == null ? Double.NaN : pa.iops / pb.iops;
+    }
+
+    private static String ratio(Map<String, Point> row, String a, String b) {
+        double r = ratioValue(row, a, b);
+        return Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "%.2f", r);
+    }
+
+    private static int rank(String impl) {
+        int i = ORDER.indexOf(impl);
+        return i < 0 ? 100 + impl.hashCode() % 50 : i;
+    }
+
+    private static List<String> sorted(java.util.Collection<String> c) {
+        List<String> l = new ArrayList<>(c);
+        l.sort((a, b) -> Integer.compare(rank(a), rank(b)));
+        return l;
+    }
+
+    static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    static String size(int bs) {
+        return bs >= 1 << 20 ? (bs >> 20) + " MiB" : bs >= 1024 ? (bs >> 10) + " KiB" : bs + " B";
+    }
+
+    /** IOPS by depth, one line per implementation, for the loop device's 4 KiB random reads. */
+    private String gnuplot() throws IOException {
+        String group = "loop|randread|00004096";
+        if (random.keySet().stream().noneMatch(k -> k.startsWith("loop|randread|00004096"))) {
+            group = random.keySet().stream().findFirst().map(k -> k.substring(0, k.lastIndexOf('|'))).orElse("");
+        }
+        String chosen = group;
+        List<String> keys = random.keySet().stream().filter(k -> k.startsWith(chosen)).toList();
+        List<String> impls = new ArrayList<>(new TreeSet<>(keys.stream()
+                .flatMap(k -> random.get(k).keySet().stream()).toList()));
+        impls.sort((a, b) -> Integer.compare(rank(a), rank(b)));
+        StringBuilder data = new StringBuilder("# depth");
+        for (String impl : impls) {
+            data.append('\t').append(impl.replace(' ', '_'));
+        }
+        data.append('\n');
+        for (String k : keys) {
+            data.append(Integer.parseInt(k.split("\\|")[3]));
+            for (String impl : impls) {
+                Point p = random.get(k).get(impl);
+                data.append('\t').append(p == null ? "NaN" : String.format(Locale.ROOT, "%.0f", p.iops));
+            }
+            data.append('\n');
+        }
+        Files.writeString(dir.resolve("chart.dat"), data);
+        String[] g = group.split("\\|");
+        StringBuilder gp = new StringBuilder();
+        gp.append("set terminal pngcairo size 960,560 font 'sans,11' noenhanced\nset output 'chart.png'\n");
+        gp.append("set title 'IOPS by queue depth: ").append(g[0]).append(", ").append(g.length > 1 ? g[1] : "")
+                .append(" ").append(g.length > 2 ? size(Integer.parseInt(g[2])) : "").append(", O_DIRECT'\n");
+        gp.append("set xlabel 'queue depth'\nset ylabel 'IOPS'\nset logscale x 2\nset key outside right\nset grid\n");
+        gp.append("set format y '%.0s%c'\n");
+        gp.append("plot ");
+        for (int i = 0; i < impls.size(); i++) {
+            gp.append(i == 0 ? "" : ", ").append("'chart.dat' using 1:").append(i + 2)
+                    .append(" with linespoints lw 2 title '").append(impls.get(i)).append("'");
+        }
+        gp.append('\n');
+        return gp.toString();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.kaio.harness;
+
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kaio.AioContext;
+import dev.kaio.AioFile;
+import dev.kaio.AioOpenOption;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Runs inside the Docker harness's container: O_DIRECT on the host loop device passed in with
+ * {@code --device} ({@code -Dkaio.blockdev=/dev/kaio-raw}), every matrix operation verified through
+ * FileChannel on the device node.
+ */
+@Tag("in-container")
+class BlockDeviceInContainerTest {
+
+    static java.util.List<String> ops() {
+        return MatrixCase.OPS;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ops")
+    void oDirectOnThePassedInDevice(String op) throws Exception {
+        String dev = System.getProperty("kaio.blockdev");
+        assertNotNull(dev, "run by DockerHarnessIT with -Dkaio.blockdev=/dev/...");
+        Path path = Path.of(dev);
+        try (AioContext ctx = AioContext.open(8);
+                AioFile f = AioFile.open(ctx, path, READ, WRITE, AioOpenOption.DIRECT);
+                Arena arena = Arena.ofShared()) {
+            assertTrue(f.size() > 0, "device size");
+            String outcome = MatrixCase.run(f, path, op, arena);
+            MatrixRecorder.record("block device (loop, 512 B sectors)", "O_DIRECT", op, outcome,
+                    "alignment " + f.alignment() + " from " + f.alignmentInfo().source());
+            assertEquals("works", outcome, op + " on a block device");
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package dev.kaio.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Device;
+import dev.kaio.testing.LoopDevice;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.Container;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.images.builder.ImageFromDockerfile;
+
+/**
+ * The Linux test harness: builds the test image (the base image with JDK 25 plus this project's
+ * classes and test classpath), starts a container with host loop devices passed in
+ * ({@code --device}, {@code --cap-add SYS_ADMIN}; {@code --privileged} is refused here), and inside
+ * it formats and mounts ext2, ext3, ext4, xfs, btrfs and a tmpfs and runs, on each, kaio's file tests
+ * and the support-matrix test, plus the O_DIRECT block-device test on a raw loop device. The
+ * container's JUnit results are copied back: a failure inside fails this test with the container's
+ * message. Writes target/support-matrix.md from what was measured.
+ *
+ * <p>Skips, with the reason, when no Docker engine is reachable or the base image is missing; with
+ * {@code KAIO_REQUIRE_DOCKER=1} (set by .ci/run) those are failures instead. Ryuk is disabled (it
+ * cannot be pulled); containers are removed by Testcontainers on close and at JVM exit, loop devices
+ * here in {@code finally} and by a shutdown hook.
+ */
+class DockerHarnessIT {
+
+    static final List<String> FILESYSTEMS = List.of("ext2", "ext3", "ext4", "xfs", "btrfs");
+    static final String IMAGE_TAG = "kaio-test:harness";
+
+    @Test
+    void fileAndBlockDeviceTestsPassInsideAContainerOnEveryFilesystem() throws Exception {
+        String base = System.getProperty("kaio.test.base.image", "kaio-test-base:bookworm-jdk25");
+        requireOrSkip(DockerClientFactory.instance().isDockerAvailable(),
+                "no Docker engine is reachable (start dockerd; .ci/run does)");
+        try {
+            DockerClientFactory.instance().client().inspectImageCmd(base).exec();
+        } catch (NotFoundException e) {
+            requireOrSkip(false, "the base image " + base + " is missing: build it with docker/build-base-image.sh "
+                    + "(offline) or docker build -t " + base + " docker/");
+        }
+        requireOrSkip(LoopDevice.isRoot(), "attaching loop devices for the container needs root");
+
+        Path work = dev.kaio.testing.TestFiles.newDirectory("docker");
+        List<LoopDevice> loops = new ArrayList<>();
+        Thread cleanup = new Thread(() -> loops.forEach(l -> {
+            try {
+                l.close();
+            } catch (IOException ignored) {
+                // best effort at JVM exit
+            }
+        }), "kaio-harness-loop-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            Map<String, LoopDevice> byFs = new LinkedHashMap<>();
+            for (String fs : FILESYSTEMS) {
+                // xfsprogs 6 refuses filesystems under 300 MiB; sparse files, so cheap
+                LoopDevice l = LoopDevice.attach(work.resolve(fs + ".img"), 512L << 20, 512);
+                loops.add(l);
+                byFs.put(fs, l);
+            }
+            LoopDevice raw = LoopDevice.attach(work.resolve("raw.img"), 64L << 20, 512);
+            loops.add(raw);
+
+            ImageFromDockerfile image = testImage(base);
+            StringBuilder filesystems = new StringBuilder();
+            List<Device> devices = new ArrayList<>();
+            for (Map.Entry<String, LoopDevice> e : byFs.entrySet()) {
+                String inside = "/dev/kaio-" + e.getKey();
+                devices.add(Device.parse(e.getValue().path() + ":" + inside + ":rwm"));
+                filesystems.append(e.getKey()).append(':').append(inside).append(' ');
+            }
+            filesystems.append("tmpfs:none");
+            devices.add(Device.parse(raw.path() + ":/dev/kaio-raw:rwm"));
+
+            try (GenericContainer<?> c = new GenericContainer<>(image)
+                    .withCommand("sleep", "infinity")
+                    .withEnv("KAIO_FILESYSTEMS", filesystems.toString())
+                    .withEnv("KAIO_BLOCKDEV", "/dev/kaio-raw")
+                    .withStartupTimeout(Duration.ofMinutes(2))
+                    .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withDevices(devices)
+                            .withCapAdd(Capability.SYS_ADMIN))) {
+                c.start();
+                Container.ExecResult run = c.execInContainer("bash", "/kaio/run-in-container.sh");
+                String log = run.getStdout() + run.getStderr();
+                Files.writeString(work.resolve("container.log"), log);
+                Path reports = Files.createDirectories(work.resolve("reports"));
+                c.copyFileFromContainer("/kaio/reports.tar", in -> {
+                    untar(in, reports);
+                    return null;
+                });
+                Results results = Results.read(reports);
+                writeMatrix(reports, Path.of("target/support-matrix.md"));
+                System.out.println(log);
+                System.out.printf("docker harness: %d tests in the container on %s (kernel %s), %d failed, %d skipped%n",
+                        results.tests, String.join(", ", results.suites.keySet()),
+                        Files.readString(reports.resolve("kernel.txt")).trim(), results.failures.size(), results.skipped);
+                if (!results.failures.isEmpty()) {
+                    fail("inside the container:\n" + String.join("\n", results.failures));
+                }
+                assertEquals(0, run.getExitCode(), "run-in-container.sh failed:\n" + log);
+                for (String fs : FILESYSTEMS) {
+                    // 24 matrix cells + AioFileTest + AioQueueTest + ModelPropertyTest
+                    assertTrue(results.suites.getOrDefault(fs, 0) >= 57, fs + " ran " + results.suites.get(fs) + " tests");
+                }
+                assertTrue(results.suites.getOrDefault("tmpfs", 0) >= 24, "tmpfs matrix");
+                assertEquals(12, results.suites.getOrDefault("blockdev", 0), "block-device tests");
+            }
+        } finally {
+            for (LoopDevice l : loops) {
+                l.close();
+                Files.deleteIfExists(l.backingFile());
+            }
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+    }
+
+    static void requireOrSkip(boolean condition, String reason) {
+        if (!condition) {
+            if ("1".equals(System.getenv("KAIO_REQUIRE_DOCKER"))) {
+                fail("KAIO_REQUIRE_DOCKER=1 but " + reason);
+            }
+            Assumptions.abort(reason);
+        }
+    }
+
+    /** FROM the base image, plus kaio's classes, test classes and the test runtime classpath. */
+    static ImageFromDockerfile testImage(String base) throws IOException {
+        ImageFromDockerfile image = new ImageFromDockerfile(IMAGE_TAG, false);
+        Path classes = Path.of(System.getProperty("kaio.test.classes", "target/classes"));
+        Path testClasses = Path.of(System.getProperty("kaio.test.testClasses", "target/test-classes"));
+        image.withFileFromPath("classes", classes);
+        image.withFileFromPath("test-classes", testClasses);
+        image.withFileFromPath("run-in-container.sh", testClasses.resolve("harness/run-in-container.sh"));
+        int n = 0;
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry);
+            String name = p.getFileName().toString();
+            if (!Files.isRegularFile(p) || !name.endsWith(".jar") || !wantedInContainer(name)) {
+                continue;
+            }
+            image.withFileFromPath("cp/" + name, p);
+            n++;
+        }
+        if (n == 0) {
+            throw new IllegalStateException("no jars found on the test classpath");
+        }
+        image.withDockerfileFromBuilder(b -> b.from(base)
+                .copy("classes", "/kaio/classes")
+                .copy("test-classes", "/kaio/test-classes")
+                .copy("cp", "/kaio/cp")
+                .copy("run-in-container.sh", "/kaio/run-in-container.sh")
+                .workDir("/kaio")
+                .build());
+        return image;
+    }
+
+    /**
+     * The console launcher's standalone jar brings the JUnit platform and Jupiter; the separate JUnit
+     * jars would register the same engines twice. Docker and Testcontainers stay on the host.
+     */
+    static boolean wantedInContainer(String jar) {
+        if (jar.startsWith("junit-platform-console-standalone")) {
+            return true;
+        }
+        for (String prefix : List.of("junit-", "opentest4j", "apiguardian", "testcontainers", "docker-java", "jna",
+                "duct-tape", "commons-compress", "commons-io", "commons-codec", "commons-lang", "slf4j", "jackson",
+                "annotations", "bcpkix", "bcprov", "bcutil", "guava", "failureaccess", "jsr305", "surefire", "failsafe",
+                "common-java", "common-junit", "maven-")) {
+            if (jar.startsWith(prefix)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static void untar(InputStream in, Path dir) throws IOException {
+        byte[] tar = in.readAllBytes();
+        Path file = dir.resolve("reports.tar");
+        Files.write(file, tar);
+        try {
+            LoopDevice.run(List.of("tar", "-xf", file.toString(), "-C", dir.toString()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** What the JUnit XML reports from the container say. */
+    static final class Results {
+        int tests;
+        int skipped;
+        final Map<String, Integer> suites = new TreeMap<>();
+        final List<String> failures = new ArrayList<>();
+
+        static Results read(Path reports) throws IOException {
+            Results r = new Results();
+            Pattern suite = Pattern.compile("<testsuite [^>]*tests=\"(\\d+)\"[^>]*skipped=\"(\\d+)\"[^>]*failures=\"(\\d+)\""
+                    + "[^>]*errors=\"(\\d+)\"");
+            Pattern failure = Pattern.compile("<testcase name=\"([^\"]*)\" classname=\"([^\"]*)\"[^>]*>\\s*<(failure|error)"
+                    + "(?: message=\"([^\"]*)\")?");
+            try (var stream = Files.walk(reports)) {
+                for (Path xml : stream.filter(p -> p.getFileName().toString().endsWith(".xml")).toList()) {
+                    String name = reports.relativize(xml).getName(0).toString();
+                    String text = Files.readString(xml, StandardCharsets.UTF_8);
+                    Matcher m = suite.matcher(text);
+                    while (m.find()) {
+                        int t = Integer.parseInt(m.group(1));
+                        r.tests += t;
+                        r.skipped += Integer.parseInt(m.group(2));
+                        r.suites.merge(name, t - Integer.parseInt(m.group(2)), Integer::sum);
+                    }
+                    Matcher f = failure.matcher(text);
+                    while (f.find()) {
+                        r.failures.add(name + ": " + f.group(2) + "." + f.group(1) + ": " + unescape(f.group(4)));
+                    }
+                }
+            }
+            return r;
+        }
+    }
+
+    static String unescape(String s) {
+        return s == null ? "" : s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+                .replace("&#10;", " ").replace("&amp;", "&");
+    }
+
+    /** The support matrix, from the matrix-*.tsv files the container wrote. */
+    static void writeMatrix(Path reports, Path out) throws IOException {
+        Map<String, Map<String, String>> rows = new LinkedHashMap<>();
+        Map<String, String> notes = new LinkedHashMap<>();
+        List<String> order = new ArrayList<>(FILESYSTEMS);
+        order.add("tmpfs");
+        order.add("blockdev");
+        for (String fs : order) {
+            Path tsv = reports.resolve("matrix-" + fs + ".tsv");
+            if (!Files.exists(tsv)) {
+                continue;
+            }
+            for (String line : Files.readAllLines(tsv)) {
+                String[] f = line.split("\t", -1);
+                String row = f[0] + "|" + f[1];
+                rows.computeIfAbsent(row, k -> new LinkedHashMap<>()).put(f[2], f[3]);
+                if (f.length > 4 && !f[4].isEmpty()) {
+                    notes.put(row, f[4]);
+                }
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        b.append("| filesystem | mode |");
+        for (String op : MatrixCase.OPS) {
+            b.append(' ').append(op).append(" |");
+        }
+        b.append(" O_DIRECT alignment |\n|---|---|").append("---|".repeat(MatrixCase.OPS.size() + 1)).append('\n');
+        for (Map.Entry<String, Map<String, String>> row : rows.entrySet()) {
+            String[] k = row.getKey().split("\\|");
+            b.append("| ").append(k[0]).append(" | ").append(k[1]).append(" |");
+            for (String op : MatrixCase.OPS) {
+                String v = row.getValue().getOrDefault(op, "-");
+                b.append(' ').append(v.equals("works") ? "works" : "**" + v + "**").append(" |");
+            }
+            b.append(' ').append(notes.getOrDefault(row.getKey(), "").replace("alignment ", "")).append(" |\n");
+        }
+        Files.writeString(out, b.toString());
+    }
+}

@@ -1,0 +1,94 @@
+package dev.kaio.harness;
+
+import static dev.kaio.testing.TestFiles.assertBytesEqual;
+import static dev.kaio.testing.TestFiles.randomBytes;
+import static dev.kaio.testing.TestFiles.readWithFileChannel;
+import static dev.kaio.testing.TestFiles.toBytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kaio.AioException;
+import dev.kaio.AioFile;
+import dev.kaio.DirectBuffers;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One operation of the support matrix, run against an open file and verified byte for byte through
+ * FileChannel. Returns "works", or the errno name the kernel answered.
+ */
+final class MatrixCase {
+
+    private MatrixCase() {}
+
+    /** Operations of the matrix: read, write, readv/writev with N segments, fsync, fdatasync. */
+    static final List<String> OPS = List.of("read", "write", "readv x1", "readv x8", "readv x64", "readv x1024",
+            "writev x1", "writev x8", "writev x64", "writev x1024", "fsync", "fdatasync");
+
+    static String run(AioFile f, Path path, String op, Arena arena) throws Exception {
+        int unit = Math.max(f.alignment(), 512);
+        long pos = 2L * unit;
+        try {
+            switch (op.split(" ")[0]) {
+                case "read" -> {
+                    byte[] data = randomBytes(op.hashCode(), 16 * unit);
+                    dev.kaio.testing.TestFiles.writeWithFileChannel(path, pos, data);
+                    MemorySegment b = DirectBuffers.allocate(arena, data.length, unit);
+                    assertEquals(data.length, await(f.read(b, pos)));
+                    assertBytesEqual(data, toBytes(b), op);
+                }
+                case "write" -> {
+                    byte[] data = randomBytes(op.hashCode(), 16 * unit);
+                    MemorySegment b = DirectBuffers.allocate(arena, data.length, unit);
+                    b.copyFrom(MemorySegment.ofArray(data));
+                    assertEquals(data.length, await(f.write(b, pos)));
+                    assertBytesEqual(data, readWithFileChannel(path, pos, data.length), op);
+                }
+                case "readv", "writev" -> {
+                    int n = Integer.parseInt(op.substring(op.indexOf('x') + 1));
+                    byte[] data = randomBytes(op.hashCode(), n * unit);
+                    List<MemorySegment> segs = new ArrayList<>();
+                    for (int i = 0; i < n; i++) {
+                        segs.add(DirectBuffers.allocate(arena, unit, unit));
+                    }
+                    if (op.startsWith("readv")) {
+                        dev.kaio.testing.TestFiles.writeWithFileChannel(path, pos, data);
+                        assertEquals((long) data.length, await(f.readv(segs, pos)));
+                        byte[] got = new byte[data.length];
+                        for (int i = 0; i < n; i++) {
+                            System.arraycopy(toBytes(segs.get(i)), 0, got, i * unit, unit);
+                        }
+                        assertBytesEqual(data, got, op);
+                    } else {
+                        for (int i = 0; i < n; i++) {
+                            segs.get(i).copyFrom(MemorySegment.ofArray(data).asSlice((long) i * unit, unit));
+                        }
+                        assertEquals((long) data.length, await(f.writev(segs, pos)));
+                        assertBytesEqual(data, readWithFileChannel(path, pos, data.length), op);
+                    }
+                }
+                case "fsync" -> await(f.fsync());
+                case "fdatasync" -> await(f.fdatasync());
+                default -> throw new IllegalArgumentException(op);
+            }
+            return "works";
+        } catch (AioException e) {
+            return e.errnoName();
+        }
+    }
+
+    static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws Exception {
+        try {
+            return f.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception ex) {
+                throw ex;
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+#!/bin/bash
+# Runs inside the test container (DockerHarnessIT): formats and mounts each filesystem on the loop
+# device passed in, runs the in-container test classes and kaio's file tests on it with the JUnit
+# console launcher, and leaves JUnit XML reports and matrix-*.tsv in /kaio/reports.
+#   KAIO_FILESYSTEMS="ext2:/dev/kaio-ext2 ... tmpfs:none"   KAIO_BLOCKDEV=/dev/kaio-raw
+set -u
+CP="/kaio/classes:/kaio/test-classes:/kaio/cp/*"
+JAVA=(java --enable-native-access=ALL-UNNAMED -Xss1m)
+REPORTS=/kaio/reports
+mkdir -p "$REPORTS"
+rc=0
+
+launch() { # name, then launcher arguments
+  local name="$1"; shift
+  echo "=== $name"
+  timeout 900 "${JAVA[@]}" "$@" -cp "$CP" org.junit.platform.console.ConsoleLauncher execute --disable-banner \
+    --details=summary --disable-ansi-colors --reports-dir "$REPORTS/$name" ${KAIO_SELECT:-} 2>&1 | tail -25
+  local status=${PIPESTATUS[0]}
+  echo "=== $name: exit $status"
+  [ "$status" = 0 ] || rc=1
+}
+
+for spec in $KAIO_FILESYSTEMS; do
+  fs="${spec%%:*}"
+  dev="${spec#*:}"
+  mnt="/mnt/$fs"
+  mkdir -p "$mnt"
+  case "$fs" in
+    tmpfs) mount -t tmpfs -o size=768m tmpfs "$mnt" ;;
+    ext2|ext3|ext4) mkfs."$fs" -q -F "$dev" && mount "$dev" "$mnt" ;;
+    xfs) mkfs.xfs -q -f "$dev" && mount "$dev" "$mnt" ;;
+    btrfs) mkfs.btrfs -q -f "$dev" >/dev/null 2>&1 && mount "$dev" "$mnt" ;;
+    *) false ;;
+  esac || { echo "=== $fs: could not make or mount the filesystem on $dev"; rc=1; continue; }
+  mkdir -p "$mnt/work"
+  echo "=== $fs: $(findmnt -no SOURCE,FSTYPE,OPTIONS "$mnt")"
+  select=(--select-class dev.kaio.harness.FilesystemMatrixTest)
+  if [ "$fs" != tmpfs ]; then
+    # kaio's own file tests, on this filesystem (they refuse tmpfs: they want real block I/O)
+    select+=(--select-class dev.kaio.AioFileTest --select-class dev.kaio.engine.AioQueueTest
+             --select-class dev.kaio.reliability.ModelPropertyTest)
+  fi
+  KAIO_SELECT="${select[*]}" launch "$fs" -Dkaio.test.workdir="$mnt/work" -Dkaio.matrix.mounts="$fs=$mnt" \
+    -Dkaio.matrix.report="$REPORTS/matrix-$fs.tsv"
+  umount "$mnt" || rc=1
+done
+
+if [ -n "${KAIO_BLOCKDEV:-}" ]; then
+  KAIO_SELECT="--select-class dev.kaio.harness.BlockDeviceInContainerTest" launch blockdev \
+    -Dkaio.blockdev="$KAIO_BLOCKDEV" -Dkaio.matrix.report="$REPORTS/matrix-blockdev.tsv"
+fi
+
+uname -r > "$REPORTS/kernel.txt"
+tar -C "$REPORTS" -cf /kaio/reports.tar .
+exit $rc
