@@ -348,17 +348,16 @@ public final class AioContext implements AutoCloseable {
             return (CompletableFuture<T>) future;
         }
         // From here on, file.endRequest() is called exactly once for this request.
-        Pending p = new Pending(file, fd, opcode, kind, buffer, vector, position, length, options, future);
         if (isCompletingThread()) {
             if (!permits.tryAcquire()) {
                 future.phase = AioFuture.QUEUED;
-                overflow.add(p);
+                overflow.add(new Pending(file, fd, opcode, kind, buffer, vector, position, length, options, future));
                 return (CompletableFuture<T>) future;
             }
         } else if (!acquirePermit(future, file)) {
             return (CompletableFuture<T>) future;
         }
-        submitWithPermit(p);
+        submitWithPermit(file, fd, opcode, kind, buffer, vector, position, length, options, future);
         return (CompletableFuture<T>) future;
     }
 
@@ -390,12 +389,12 @@ public final class AioContext implements AutoCloseable {
         }
     }
 
-    private void submitWithPermit(Pending p) {
-        AioFuture<Object> future = p.future;
+    private void submitWithPermit(AioFile file, int fd, short opcode, byte kind, MemorySegment buffer,
+            List<MemorySegment> vector, long position, long length, IoOptions options, AioFuture<Object> future) {
         if (state.get() != OPEN) {
             permits.release();
-            if (p.file != null) {
-                p.file.endRequest();
+            if (file != null) {
+                file.endRequest();
             }
             future.completeExceptionally(new ClosedChannelException());
             return;
@@ -403,16 +402,16 @@ public final class AioContext implements AutoCloseable {
         int slot = freeSlots.pop(); // a permit guarantees a free slot
         Request r = requests[slot];
         r.future = future;
-        r.kind = p.kind;
-        r.file = p.file;
-        r.fd = p.fd;
-        r.buffers = p.buffer != null ? p.buffer : p.vector;
-        r.opcode = p.opcode;
-        r.position = p.position;
-        r.length = p.length;
-        r.rwFlags = p.options.rwFlags();
-        r.ioprio = p.options.priority() != null ? p.options.priority().value() : 0;
-        r.retryWithoutNowait = p.options.retriesWithoutNowait();
+        r.kind = kind;
+        r.file = file;
+        r.fd = fd;
+        r.buffers = buffer != null ? buffer : vector;
+        r.opcode = opcode;
+        r.position = position;
+        r.length = length;
+        r.rwFlags = options.rwFlags();
+        r.ioprio = options.priority() != null ? options.priority().value() : 0;
+        r.retryWithoutNowait = options.retriesWithoutNowait();
         r.cancelRequested = false;
         r.cancelledByClose = false;
         future.slot = slot;
@@ -423,12 +422,14 @@ public final class AioContext implements AutoCloseable {
             int errno = ret == 0 ? Errno.EAGAIN : (int) -ret;
             AioException failure = requestFailure(r, errno, "io_submit");
             r.state.set(FREE);
-            AioFile file = r.file;
             releaseSlot(slot, r);
-            if (file != null) {
-                file.endRequest();
+            try {
+                future.completeExceptionally(failure);
+            } finally {
+                if (file != null) {
+                    file.endRequest();
+                }
             }
-            future.completeExceptionally(failure);
         }
     }
 
@@ -702,7 +703,7 @@ public final class AioContext implements AutoCloseable {
             if (failure != null) {
                 future.completeExceptionally(failure);
             } else if (kind == RESULT_INT) {
-                future.complete((int) res);
+                future.complete(boxed((int) res));
             } else if (kind == RESULT_LONG) {
                 future.complete(res);
             } else {
@@ -717,6 +718,22 @@ public final class AioContext implements AutoCloseable {
         return true;
     }
 
+    /** Boxed results for power-of-two sizes from 512 B to 1 MiB, so that common reads do not allocate an Integer. */
+    private static final Integer[] POWERS_OF_TWO = new Integer[21];
+
+    static {
+        for (int i = 0; i < POWERS_OF_TWO.length; i++) {
+            POWERS_OF_TWO[i] = 1 << i;
+        }
+    }
+
+    private static Integer boxed(int n) {
+        if (n > 0 && (n & (n - 1)) == 0 && n <= 1 << 20) {
+            return POWERS_OF_TWO[Integer.numberOfTrailingZeros(n)];
+        }
+        return n;
+    }
+
     private void drainOverflow() {
         Pending p;
         while ((p = overflow.peek()) != null && permits.tryAcquire()) {
@@ -728,7 +745,8 @@ public final class AioContext implements AutoCloseable {
                 }
                 continue;
             }
-            submitWithPermit(p);
+            submitWithPermit(p.file, p.fd, p.opcode, p.kind, p.buffer, p.vector, p.position, p.length, p.options,
+                    p.future);
         }
     }
 
