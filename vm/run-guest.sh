@@ -7,7 +7,8 @@
 #
 # In SHARE_DIR:   run.sh (required; run by the guest's busybox sh with cwd /share)
 # Out SHARE_DIR:  exit-code, guest-kernel.txt, run.log (run.sh's output), console.log (serial
-#                 console), guest-error.txt (only if the guest's setup failed), files run.sh writes
+#                 console), guest-error.txt (only if the guest's setup failed), run-timed-out (only
+#                 if run.sh hit its timeout), files run.sh writes
 #
 # Environment (all optional):
 #   KAIO_VM_TIMEOUT=900      seconds for the whole boot-run-poweroff (run.sh gets this minus 60)
@@ -71,7 +72,7 @@ case "$ACCEL" in
   *) die "KAIO_VM_ACCEL must be tcg or kvm" ;;
 esac
 
-rm -f "$SHARE/exit-code" "$SHARE/guest-error.txt" "$SHARE/guest-kernel.txt" "$SHARE/run.log" "$LOG"
+rm -f "$SHARE/exit-code" "$SHARE/run-timed-out" "$SHARE/guest-error.txt" "$SHARE/guest-kernel.txt" "$SHARE/run.log" "$LOG"
 TMP=$(mktemp -d /tmp/kaio-vm.XXXXXX)
 QPID=
 TPID=
@@ -139,5 +140,7 @@ if [[ ! -s $SHARE/exit-code ]]; then
 fi
 RC=$(tr -dc '0-9' <"$SHARE/exit-code")
 RC=${RC:-125}
+[[ ! -f $SHARE/run-timed-out ]] ||
+  echo "[run-guest] ERROR: run.sh was killed by the guest after its $(cat "$SHARE/run-timed-out")s timeout (KAIO_VM_TIMEOUT - 60)" >&2
 log "guest $(cat "$SHARE/guest-kernel.txt" 2>/dev/null || echo '?') finished in ${ELAPSED}s, run.sh exit code $RC"
 exit "$RC"
