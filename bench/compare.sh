@@ -114,7 +114,8 @@ fio_run() { # target path rw bs depth
 
 kaio_bench_run() { # target path rw bs depth
   local name="kaiobench-$1-$3-$4-$5.json"
-  "${pin[@]}" "$root/kaio" bench --device "$2" --rw "$3" --bs "$4" --iodepth "$5" --runtime "${runtime}s" --json \
+  "${pin[@]}" "$root/kaio" bench --device "$2" --rw "$3" --bs "$4" --iodepth "$5" --runtime "${runtime}s" \
+    --ramp_time 1s --json \
     > "$out/$name"
   printf 'kaio-bench\t%s\t%s:%s:%s\t%s\n' "$1" "$3" "$4" "$5" "$name" >> "$index"
 }
@@ -127,7 +128,7 @@ jmh_run() { # target name benchmark-regex [jmh options...]
   printf 'jmh\t%s\t%s.json\n' "$target" "$name" >> "$index"
 }
 
-impls='kaioQueue|kaioQueueSyscalls|kaioFile|kaioChannel|jdkAsyncChannel|jdkThreads|artemis'
+impls='kaioQueue|kaioQueueBatched|kaioQueueSyscalls|kaioFile|kaioChannel|jdkAsyncChannel|jdkThreads|artemis'
 started=$SECONDS
 
 random_point() { # target path rw bs depth

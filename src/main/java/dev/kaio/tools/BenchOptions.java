@@ -24,10 +24,13 @@ import java.util.Locale;
  * @param force      --force: allow writes to a block device
  * @param progress   live progress line (only on a terminal)
  * @param seed       --seed for the random offsets
+ * @param batchCompleteMin --iodepth_batch_complete_min: wait for at least this many completions per reap
+ * @param rampNanos  --ramp_time: run this long before measuring
+ * @param batchSubmit --iodepth_batch_submit: requests per io_submit (0: all that are ready, in one call)
  */
 record BenchOptions(Path file, Path device, Path dir, Workload rw, int rwMixRead, int blockSize, int ioDepth,
         long runtimeNanos, long size, boolean direct, int vectored, long ios, Boolean verify, boolean json,
-        boolean force, boolean progress, long seed) {
+        boolean force, boolean progress, long seed, int batchCompleteMin, long rampNanos, int batchSubmit) {
 
     enum Workload {
         READ("read", false, true, false), WRITE("write", false, false, true), RANDREAD("randread", true, true, false),
@@ -69,6 +72,7 @@ record BenchOptions(Path file, Path device, Path dir, Workload rw, int rwMixRead
               --bs SIZE           block size (default 4k)
               --iodepth N         requests in flight (default 32)
               --runtime TIME      how long to run (default 10s; e.g. 500ms, 30s, 2m)
+              --ramp_time TIME    run this long first without measuring (JIT warm-up; default 0)
               --number_ios N      stop after N requests instead
               --size SIZE         region used (default: the whole file or device; 1g for the temporary file)
               --direct[=0|1]      O_DIRECT (default 1); --buffered is --direct=0
@@ -76,6 +80,9 @@ record BenchOptions(Path file, Path device, Path dir, Workload rw, int rwMixRead
               --verify[=0|1]      stamp written blocks with their offset and check every read
                                   (default 1 for the temporary file, 0 otherwise)
               --seed N            seed of the random offsets
+              --iodepth_batch_complete_min N   wait for at least N completions per reap (default 1, as fio)
+              --iodepth_batch_submit N   requests per io_submit (default 1, as fio; 0: every request
+                                  ready at once goes in one io_submit)
               --json              print the report as JSON (fio's field names)
               --no-progress       no live progress line (it is only shown on a terminal anyway)
               --force             allow writing to a block device
@@ -99,6 +106,9 @@ record BenchOptions(Path file, Path device, Path dir, Workload rw, int rwMixRead
         boolean force = false;
         boolean progress = true;
         long seed = 0x5eed;
+        int batchCompleteMin = 1;
+        long ramp = 0;
+        int batchSubmit = 1; // fio's default: each request is submitted as soon as it is ready
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             String name = arg;
@@ -116,7 +126,9 @@ record BenchOptions(Path file, Path device, Path dir, Workload rw, int rwMixRead
                 case "--direct" -> direct = flag(name, value);
                 case "--verify" -> verify = flag(name, value);
                 case "--file", "--filename", "--device", "--dir", "--rw", "--readwrite", "--rwmixread", "--bs",
-                        "--blocksize", "--iodepth", "--runtime", "--size", "--vectored", "--number_ios", "--seed" -> {
+                        "--blocksize", "--iodepth", "--runtime", "--size", "--vectored", "--number_ios", "--seed",
+                        "--iodepth_batch_complete_min", "--ramp_time", "--iodepth_batch_submit",
+                        "--iodepth_batch" -> {
                     if (value == null) {
                         if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
                             throw new UsageException(name + " needs a value");
@@ -150,6 +162,10 @@ record BenchOptions(Path file, Path device, Path dir, Workload rw, int rwMixRead
                             }
                         }
                         case "--vectored" -> vectored = Units.parseInt(name, value, 1, 1024);
+                        case "--iodepth_batch_complete_min" -> batchCompleteMin = Units.parseInt(name, value, 1, 65536);
+                        case "--ramp_time" -> ramp = Units.parseDuration(name, value);
+                        case "--iodepth_batch_submit", "--iodepth_batch" -> batchSubmit = Units.parseInt(name, value, 0,
+                                65536);
                         case "--number_ios" -> ios = Units.parseInt(name, value, 1, Integer.MAX_VALUE);
                         case "--seed" -> {
                             try {
@@ -177,8 +193,11 @@ record BenchOptions(Path file, Path device, Path dir, Workload rw, int rwMixRead
         if (size > 0 && size < request) {
             throw new UsageException("--size " + size + " is smaller than one request (" + request + " bytes)");
         }
+        if (batchCompleteMin > depth) {
+            throw new UsageException("--iodepth_batch_complete_min " + batchCompleteMin + " exceeds --iodepth " + depth);
+        }
         return new BenchOptions(file, device, dir, rw, mix, bs, depth, runtime, size, direct, vectored, ios, verify,
-                json, force, progress, seed);
+                json, force, progress, seed, batchCompleteMin, ramp, batchSubmit == 0 ? Integer.MAX_VALUE : batchSubmit);
     }
 
     private static boolean flag(String name, String value) throws UsageException {

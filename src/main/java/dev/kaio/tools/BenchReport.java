@@ -78,6 +78,9 @@ final class BenchReport {
         } else {
             j.field("runtime", Long.toString(o.runtimeNanos() / 1_000_000) + "ms");
         }
+        if (o.rampNanos() > 0) {
+            j.field("ramp_time", Long.toString(o.rampNanos() / 1_000_000) + "ms");
+        }
         j.end();
         j.field("elapsed", Math.max(1, Math.round(r.seconds())));
         direction(j, "read", r, r.read);

@@ -38,6 +38,16 @@ final class BenchResult {
         this.alignment = alignment;
     }
 
+    /** Forgets what the ramp measured (counts of requests and errors are kept). */
+    void resetMeasurements() {
+        for (Direction d : new Direction[] {read, write}) {
+            d.ios = 0;
+            d.bytes = 0;
+            d.clat.reset();
+            d.lat.reset();
+        }
+    }
+
     double seconds() {
         return elapsedNanos / 1e9;
     }

@@ -237,7 +237,10 @@ final class BenchRunner {
             long issued = 0;
             boolean stop = false;
             long start = System.nanoTime();
-            long deadline = start + o.runtimeNanos();
+            // like fio's ramp_time: run, but measure only from the end of the ramp (JIT warm-up included)
+            long rampEnd = start + o.rampNanos();
+            boolean ramping = o.rampNanos() > 0;
+            long deadline = rampEnd + o.runtimeNanos();
             long lastProgress = start;
             long end = start;
             int inFlight = 0;
@@ -247,6 +250,7 @@ final class BenchRunner {
                     stop = true;
                 }
                 int prepared = 0;
+                int submittedUpTo = 0;
                 while (!stop && freeCount > 0 && (o.ios() == 0 || issued < o.ios())) {
                     int s = free[--freeCount];
                     long pos;
@@ -279,12 +283,22 @@ final class BenchRunner {
                     }
                     batch[prepared++] = s;
                     issued++;
+                    if (q.staged() >= o.batchSubmit()) {
+                        // --iodepth_batch_submit: fio's default of 1 submits each request on its own
+                        long before = System.nanoTime();
+                        q.submit();
+                        r.ioSubmitCalls++;
+                        for (int k = submittedUpTo; k < prepared; k++) {
+                            submittedAt[batch[k]] = before;
+                        }
+                        submittedUpTo = prepared;
+                    }
                 }
                 if (q.staged() > 0) {
                     long before = System.nanoTime();
                     q.submit(); // what EAGAIN leaves staged goes with the next round's io_submit
                     r.ioSubmitCalls++;
-                    for (int k = 0; k < prepared; k++) {
+                    for (int k = submittedUpTo; k < prepared; k++) {
                         submittedAt[batch[k]] = before;
                     }
                 }
@@ -293,9 +307,14 @@ final class BenchRunner {
                 if (inFlight == 0) {
                     break;
                 }
-                int n = q.reap(1, depth, 1_000_000_000L);
+                int n = q.reap(stop ? 1 : Math.min(o.batchCompleteMin(), inFlight), depth, 1_000_000_000L);
                 r.ioGeteventsCalls++;
                 long done = System.nanoTime();
+                if (ramping && done >= rampEnd) {
+                    ramping = false;
+                    r.resetMeasurements();
+                    start = done;
+                }
                 for (int k = 0; k < n; k++) {
                     int s = (int) q.tag(k);
                     long res = q.result(k);

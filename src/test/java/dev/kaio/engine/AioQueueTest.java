@@ -187,6 +187,11 @@ class AioQueueTest {
 
     @Test
     void steadyStateReadsAllocateNothingOnTheJavaHeap() throws Exception {
+        // the claim is about code compiled by C2 (escape analysis, inlining); the NFS guest runs its JVM
+        // with -XX:TieredStopAtLevel=1 to save time under emulation
+        org.junit.jupiter.api.Assumptions.assumeFalse(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(a -> a.startsWith("-XX:TieredStopAtLevel=") && !a.endsWith("=4")),
+                "this JVM runs without C2 (-XX:TieredStopAtLevel < 4): steady state is not reached");
         Path path = TestFiles.newDirectory("alloc").resolve("f");
         Files.write(path, new byte[1 << 20]);
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -32,6 +32,20 @@ public final class LoopDevice implements AutoCloseable {
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/losetup")) || Files.isExecutable(Path.of("/sbin/losetup")),
                 "losetup (util-linux) is not installed");
         assumeTrue(Files.exists(Path.of("/dev/loop-control")), "/dev/loop-control is missing: no loop driver");
+        assumeTrue(utilLinuxLosetup(), "losetup is not util-linux's (busybox's lacks --sector-size and --show)");
+    }
+
+    private static Boolean utilLinux;
+
+    private static synchronized boolean utilLinuxLosetup() {
+        if (utilLinux == null) {
+            try {
+                utilLinux = run(List.of("losetup", "--version")).contains("util-linux");
+            } catch (IOException | InterruptedException e) {
+                utilLinux = false;
+            }
+        }
+        return utilLinux;
     }
 
     /**

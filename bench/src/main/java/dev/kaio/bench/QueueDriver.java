@@ -11,13 +11,15 @@ import java.util.SplittableRandom;
 
 /**
  * kaio's low-level engine, the way fio's libaio engine works: one thread, a slot per request, the
- * slot index as the tag; each reaped completion is replaced at once and the replacements go in one
- * io_submit. No allocation per request.
+ * slot index as the tag; each reaped completion is replaced at once, either with an io_submit of its
+ * own (fio's default, iodepth_batch_submit=1) or all of a reap's replacements in one io_submit
+ * ({@code batched}). No allocation per request.
  */
 final class QueueDriver implements Driver {
 
     private final Spec spec;
     private final boolean forceSyscalls;
+    private final boolean batched;
     private final SplittableRandom random;
     private AioQueue queue;
     private RawFile file;
@@ -25,9 +27,10 @@ final class QueueDriver implements Driver {
     private MemorySegment[] buffers;
     private int fd;
 
-    QueueDriver(Spec spec, boolean forceSyscalls) {
+    QueueDriver(Spec spec, boolean forceSyscalls, boolean batched) {
         this.spec = spec;
         this.forceSyscalls = forceSyscalls;
+        this.batched = batched;
         this.random = new SplittableRandom(spec.seed());
     }
 
@@ -70,8 +73,13 @@ final class QueueDriver implements Driver {
                     throw AioQueue.failure(q.result(k) < 0 ? q.result(k) : -5, "bench", "result " + q.result(k));
                 }
                 prepare((int) q.tag(k));
+                if (!batched) {
+                    q.submit();
+                }
             }
-            q.submit();
+            if (batched) {
+                q.submit();
+            }
             done += n;
         }
         return done;

@@ -53,8 +53,9 @@ public class RandomIoBench {
         String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
         Spec spec = Spec.of(path, depth, bs, rw);
         driver = switch (method) {
-            case "kaioQueue" -> new QueueDriver(spec, false);
-            case "kaioQueueSyscalls" -> new QueueDriver(spec, true);
+            case "kaioQueue" -> new QueueDriver(spec, false, false);
+            case "kaioQueueBatched" -> new QueueDriver(spec, false, true);
+            case "kaioQueueSyscalls" -> new QueueDriver(spec, true, false);
             case "kaioFile" -> FileFuturesDriver.create(spec, false);
             case "kaioChannel" -> new ChannelDriver(spec, true);
             case "jdkAsyncChannel" -> new ChannelDriver(spec, false);
@@ -70,10 +71,20 @@ public class RandomIoBench {
         driver.close();
     }
 
-    /** kaio's low-level engine (AioQueue), completions reaped from the ring in user space. */
+    /**
+     * kaio's low-level engine (AioQueue), completions reaped from the ring in user space, one io_submit
+     * per request (fio's default).
+     */
     @Benchmark
     @OperationsPerInvocation(OPS)
     public long kaioQueue() throws Exception {
+        return driver.run(OPS);
+    }
+
+    /** The same, submitting all of a reap's replacement requests with one io_submit. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long kaioQueueBatched() throws Exception {
         return driver.run(OPS);
     }
 

@@ -154,7 +154,8 @@ public final class Report {
 
     // ------------------------------------------------------------------------------------ output
 
-    static final List<String> ORDER = List.of("fio", "kaio bench (CLI)", "kaioQueue", "kaioQueueSyscalls", "kaioFile",
+    static final List<String> ORDER = List.of("fio", "kaio bench (CLI)", "kaioQueue", "kaioQueueBatched",
+            "kaioQueueSyscalls", "kaioFile",
             "kaioChannel", "jdkAsyncChannel", "jdkThreads", "jdkFileChannel", "artemis");
 
     private String markdown() throws IOException {

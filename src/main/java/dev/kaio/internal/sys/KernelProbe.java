@@ -64,15 +64,8 @@ public final class KernelProbe {
                 Outcome fsync = submitAndWait(arena, ctx, Iocbs.CMD_FSYNC, fd, 0, 0, 0);
                 Outcome fdsync = submitAndWait(arena, ctx, Iocbs.CMD_FDSYNC, fd, 0, 0, 0);
                 MemorySegment buf = arena.allocate(512, 512);
-                Outcome nowait = submitAndWait(arena, ctx, Iocbs.CMD_PREAD, fd, buf.address(), 512, LinuxH.RWF_NOWAIT());
-                if (!nowait.supported() && nowait.detail().contains("EAGAIN")) {
-                    nowait = new Outcome(true, "EAGAIN: the data was not cached, as RWF_NOWAIT reports it");
-                }
-                FileStat stat = FileStat.of(fd, scratch.toString());
-                Outcome dioalign = (stat.mask() & FileStat.STATX_DIOALIGN) != 0
-                        ? new Outcome(true, "statx answered STATX_DIOALIGN (mem " + stat.dioMemAlign() + ", offset "
-                                + stat.dioOffsetAlign() + " on " + scratchDir + ")")
-                        : new Outcome(false, "statx ignored STATX_DIOALIGN (kernel older than 6.1)");
+                Outcome nowait = nowait(arena, ctx, fd, buf);
+                Outcome dioalign = dioAlign(release, fd, scratch, scratchDir);
                 return new Result(release, fsync, fdsync, poll, nowait, dioalign);
             } finally {
                 Libc.close(errno, fd);
@@ -95,6 +88,84 @@ public final class KernelProbe {
                     // a leftover 4 KiB scratch file is harmless
                 }
             }
+        }
+    }
+
+    /**
+     * RWF_NOWAIT needs both the kernel (4.13+) and a file that can honour it (FMODE_NOWAIT): tmpfs, for
+     * one, cannot, and answers EOPNOTSUPP like a kernel without the flag. So ask a pipe first (pipes take
+     * RWF_NOWAIT on every kernel recent enough to matter), then the scratch file.
+     */
+    private static Outcome nowait(Arena arena, long ctx, int scratchFd, MemorySegment buf) throws AioException {
+        MemorySegment errno = Libc.errnoState(arena);
+        MemorySegment fds = arena.allocate(java.lang.foreign.ValueLayout.JAVA_INT, 2);
+        if (Libc.pipe2(errno, fds, LinuxH.O_CLOEXEC()) == 0) {
+            int r = fds.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, 0);
+            int w = fds.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, 1);
+            try {
+                buf.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1);
+                Libc.write(errno, w, buf.address(), 1);
+                Outcome onPipe = submitAndWait(arena, ctx, Iocbs.CMD_PREAD, r, buf.address(), 1, LinuxH.RWF_NOWAIT());
+                if (onPipe.supported() || onPipe.detail().contains("EAGAIN")) {
+                    return new Outcome(true, "a RWF_NOWAIT read of a pipe " + onPipe.detail());
+                }
+            } finally {
+                Libc.close(errno, r);
+                Libc.close(errno, w);
+            }
+        }
+        Outcome onFile = submitAndWait(arena, ctx, Iocbs.CMD_PREAD, scratchFd, buf.address(), 512, LinuxH.RWF_NOWAIT());
+        if (onFile.supported()) {
+            return new Outcome(true, "a RWF_NOWAIT read of a file " + onFile.detail());
+        }
+        if (onFile.detail().contains("EAGAIN")) {
+            return new Outcome(true, "EAGAIN: the data was not cached, as RWF_NOWAIT reports it");
+        }
+        // EOPNOTSUPP from both: the kernel lacks the flag, or (pipes before 6.x, tmpfs) the files do
+        String release = kernelRelease();
+        boolean byVersion = atLeast(release, 4, 13);
+        return new Outcome(byVersion, byVersion
+                ? "Linux " + release + " has RWF_NOWAIT for AIO (4.13+), but the pipe and the scratch file here do not "
+                        + "honour it (" + onFile.detail() + "): use a file on ext4, xfs or btrfs"
+                : "refused on a pipe and on a file (" + onFile.detail() + "), and Linux " + release + " predates 4.13");
+    }
+
+    /**
+     * STATX_DIOALIGN needs the kernel (6.1+) and a filesystem that fills it in (ext4, xfs, f2fs, ...; not
+     * tmpfs, btrfs, NFS). Try the scratch file, the working directory and /var/tmp; if none reports it,
+     * fall back to the kernel version and say so.
+     */
+    private static Outcome dioAlign(String release, int scratchFd, Path scratch, Path scratchDir) throws AioException {
+        FileStat stat = FileStat.of(scratchFd, scratch.toString());
+        if ((stat.mask() & FileStat.STATX_DIOALIGN) != 0) {
+            return new Outcome(true, "statx answered STATX_DIOALIGN (mem " + stat.dioMemAlign() + ", offset "
+                    + stat.dioOffsetAlign() + " on " + scratchDir + ")");
+        }
+        for (Path dir : new Path[] {Path.of("").toAbsolutePath(), Path.of("/var/tmp")}) {
+            try {
+                FileStat s = FileStat.ofPath(dir);
+                if ((s.mask() & FileStat.STATX_DIOALIGN) != 0) {
+                    return new Outcome(true, "statx answered STATX_DIOALIGN on " + dir);
+                }
+            } catch (AioException e) {
+                // next candidate
+            }
+        }
+        boolean byVersion = atLeast(release, 6, 1);
+        return new Outcome(byVersion, byVersion
+                ? "no filesystem tried here reports it (" + scratchDir + " does not); Linux " + release
+                        + " has STATX_DIOALIGN (6.1+)"
+                : "statx ignored STATX_DIOALIGN: Linux " + release + " predates 6.1");
+    }
+
+    static boolean atLeast(String release, int major, int minor) {
+        try {
+            String[] v = release.split("[.-]");
+            int maj = Integer.parseInt(v[0]);
+            int min = Integer.parseInt(v[1]);
+            return maj > major || (maj == major && min >= minor);
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

@@ -1,0 +1,171 @@
+package dev.kaio.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.kaio.testing.TestFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * NFS and a second kernel: boots the qemu guest of vm/ (Debian's 6.1 kernel, built offline by
+ * vm/build-guest.sh) with this project's classes and test classpath shared over 9p, and inside it
+ * runs, in one JVM: {@link NfsTest} against the guest's own kernel NFS server mounted over v3 and v4.2
+ * on loopback, and kaio's core suite (feature probe, file and engine tests, bad input, the NIO
+ * channel) on the guest's ext4 disk. The guest's JUnit results come back through the share; a
+ * failure inside fails this test. Writes target/nfs-matrix.md and target/guest-kernel.txt.
+ *
+ * <p>Skipped with the reason when qemu or the guest cannot be built here; with
+ * {@code KAIO_REQUIRE_VM=1} (set by .ci/run) that is a failure instead.
+ */
+class NfsGuestIT {
+
+    static final List<String> GUEST_CLASSES = List.of("dev.kaio.harness.NfsTest", "dev.kaio.KernelFeaturesTest",
+            "dev.kaio.AioFileTest", "dev.kaio.engine.AioQueueTest", "dev.kaio.NativePathTest", "dev.kaio.ErrnoTest",
+            "dev.kaio.reliability.BadInputTest", "dev.kaio.KaioAsyncFileChannelTest");
+
+    @Test
+    void nfsAndTheCoreSuitePassInsideAGuestWithDebiansKernel() throws Exception {
+        Path vm = Path.of("vm/run-guest.sh").toAbsolutePath();
+        requireOrSkip(Files.isExecutable(vm), "vm/run-guest.sh is missing");
+        requireOrSkip(dev.kaio.testing.LoopDevice.isRoot(), "building and booting the guest needs root");
+        requireOrSkip(Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")) || build(),
+                "qemu-system-x86 is not installed and vm/build-guest.sh could not install it");
+
+        Path share = TestFiles.newDirectory("vm-share");
+        Path classes = Path.of(System.getProperty("kaio.test.classes", "target/classes"));
+        Path testClasses = Path.of(System.getProperty("kaio.test.testClasses", "target/test-classes"));
+        copyTree(classes, share.resolve("classes"));
+        copyTree(testClasses, share.resolve("test-classes"));
+        Files.createDirectories(share.resolve("cp"));
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry);
+            String name = p.getFileName().toString();
+            if (Files.isRegularFile(p) && name.endsWith(".jar") && DockerHarnessIT.wantedInContainer(name)) {
+                Files.copy(p, share.resolve("cp").resolve(name), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        StringBuilder select = new StringBuilder();
+        for (String c : GUEST_CLASSES) {
+            select.append(" --select-class ").append(c);
+        }
+        Files.writeString(share.resolve("run.sh"), """
+                #!/bin/sh
+                # run by the guest's busybox sh, in /share
+                mkdir -p /export/core-work/tmp /share/reports
+                # java.io.tmpdir on the guest's ext4 disk (its /tmp is tmpfs, which refuses RWF_NOWAIT)
+                java --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -Xss1m \\
+                  -Djava.io.tmpdir=/export/core-work/tmp \\
+                  -cp "/share/classes:/share/test-classes:/share/cp/*" \\
+                  -Dkaio.nfs.mounts='v3=/mnt/nfs3;v4.2=/mnt/nfs4' -Dkaio.nfs.remount=/usr/local/bin/nfs-remount \\
+                  -Dkaio.matrix.report=/share/reports/matrix-nfs.tsv -Dkaio.test.workdir=/export/core-work \\
+                  org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \\
+                  --disable-ansi-colors --reports-dir /share/reports/guest%s
+                """.formatted(select));
+
+        ProcessBuilder pb = new ProcessBuilder(vm.toString(), share.toString()).redirectErrorStream(true);
+        pb.environment().put("KAIO_VM_QUIET", "1");
+        pb.environment().put("KAIO_VM_TIMEOUT", "1500");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.MINUTES), "the guest did not finish");
+        String runLog = Files.exists(share.resolve("run.log")) ? Files.readString(share.resolve("run.log")) : "";
+        Files.writeString(Path.of("target/guest-run.log"), out + "\n" + runLog);
+        String kernel = Files.exists(share.resolve("guest-kernel.txt"))
+                ? Files.readString(share.resolve("guest-kernel.txt")).trim() : "?";
+        Files.writeString(Path.of("target/guest-kernel.txt"), kernel + "\n");
+
+        DockerHarnessIT.Results results = DockerHarnessIT.Results.read(share.resolve("reports"));
+        writeNfsMatrix(share.resolve("reports/matrix-nfs.tsv"), Path.of("target/nfs-matrix.md"), kernel);
+        System.out.println(runLog);
+        System.out.printf("guest: %d tests inside the guest (kernel %s), %d failed, %d skipped%n", results.tests, kernel,
+                results.failures.size(), results.skipped);
+        if (!results.failures.isEmpty()) {
+            fail("inside the guest (kernel " + kernel + "):\n" + String.join("\n", results.failures));
+        }
+        assertEquals(0, p.exitValue(), "vm/run-guest.sh failed:\n" + out + "\n" + runLog);
+        assertTrue(kernel.startsWith("6.1."), "the guest ran kernel " + kernel);
+        assertTrue(results.tests >= 100, "only " + results.tests + " tests ran in the guest");
+    }
+
+    static boolean build() {
+        try {
+            Process b = new ProcessBuilder("vm/build-guest.sh", "--quiet").inheritIO().start();
+            return b.waitFor(20, TimeUnit.MINUTES) && b.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    static void requireOrSkip(boolean condition, String reason) {
+        if (!condition) {
+            if ("1".equals(System.getenv("KAIO_REQUIRE_VM"))) {
+                fail("KAIO_REQUIRE_VM=1 but " + reason);
+            }
+            Assumptions.abort(reason);
+        }
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (var stream = Files.walk(from)) {
+            for (Path src : stream.toList()) {
+                Path dst = to.resolve(from.relativize(src).toString());
+                if (Files.isDirectory(src)) {
+                    Files.createDirectories(dst);
+                } else {
+                    Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    /** The NFS rows of the support matrix and the guest kernel's features. */
+    static void writeNfsMatrix(Path tsv, Path out, String kernel) throws IOException {
+        if (!Files.exists(tsv)) {
+            return;
+        }
+        Map<String, Map<String, String>> rows = new LinkedHashMap<>();
+        Map<String, String> notes = new LinkedHashMap<>();
+        List<String> extra = new ArrayList<>();
+        for (String line : Files.readAllLines(tsv)) {
+            String[] f = line.split("\t", -1);
+            if (f[2].equals("-")) {
+                extra.add("- " + f[0] + " (" + f[1] + "): " + f[3]);
+                continue;
+            }
+            String row = f[0] + "|" + f[1];
+            rows.computeIfAbsent(row, k -> new LinkedHashMap<>()).put(f[2], f[3]);
+            if (f.length > 4 && !f[4].isEmpty()) {
+                notes.put(row, f[4]);
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        b.append("| filesystem (guest kernel ").append(kernel).append(") | mode |");
+        for (String op : MatrixCase.OPS) {
+            b.append(' ').append(op).append(" |");
+        }
+        b.append(" O_DIRECT alignment |\n|---|---|").append("---|".repeat(MatrixCase.OPS.size() + 1)).append('\n');
+        for (Map.Entry<String, Map<String, String>> row : rows.entrySet()) {
+            String[] k = row.getKey().split("\\|");
+            b.append("| ").append(k[0]).append(" | ").append(k[1]).append(" |");
+            for (String op : MatrixCase.OPS) {
+                String v = row.getValue().getOrDefault(op, "-");
+                b.append(' ').append(v.equals("works") ? "works" : "**" + v + "**").append(" |");
+            }
+            b.append(' ').append(notes.getOrDefault(row.getKey(), "").replace("alignment ", "")).append(" |\n");
+        }
+        b.append('\n').append(String.join("\n", extra)).append('\n');
+        Files.writeString(out, b.toString());
+    }
+}
