@@ -98,7 +98,7 @@ printf 'target\tdisk\t%s on %s (%s)\n' "$disk" "$(df --output=source "$work" | t
 } > "$out/machine.txt"
 
 if [ "$mode" = quick ]; then
-  runtime=5; wi=2; w=1; it=3; r=1
+  runtime=5; wi=3; w=1; it=3; r=1
 else
   runtime=10; wi=3; w=2; it=5; r=2
 fi
@@ -150,6 +150,9 @@ if [ "$mode" = quick ]; then
   echo "compare.sh: [$((SECONDS - started))s] latency at depth 1"
   jmh_run loop jmh-latency-loop 'LatencyBench\.(kaioQueue|kaioFile|jdkFileChannel|artemis)$' -p path="$loop" \
     -p bs=4096
+  echo "compare.sh: [$((SECONDS - started))s] vectored and journal"
+  jmh_run loop jmh-vectored-loop 'VectoredBench' -p path="$loop" -p depth=8
+  jmh_run disk jmh-journal-disk 'JournalBench\.(kaioQueue|jdkFileChannel)$' -p dir="$work" -p batch=1,8
 else
   for t in loop disk; do
     p="$loop"; [ "$t" = disk ] && p="$disk"

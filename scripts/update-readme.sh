@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Copies what the last runs measured into README.md, between its <!-- NAME:begin --> / <!-- NAME:end -->
+# markers, so that the README's tables are the harnesses' output, not hand-typed:
+#   support-matrix  target/support-matrix.md          (DockerHarnessIT, ./build verify)
+#   nfs-matrix      target/nfs-matrix.md              (NfsGuestIT, ./build verify)
+#   reliability     target/reliability-summary.txt    (the reliability tests, ./build verify)
+#   performance     bench/results/latest.md           (bench/compare.sh)
+# A section whose source is missing is left as it is.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 - <<'PY'
+import os, re
+sections = {
+    "support-matrix": "target/support-matrix.md",
+    "nfs-matrix": "target/nfs-matrix.md",
+    "reliability": "target/reliability-summary.txt",
+    "performance": "bench/results/latest.md",
+}
+readme = open("README.md").read()
+for name, src in sections.items():
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    if begin not in readme or not os.path.exists(src):
+        print(f"update-readme: {name}: skipped ({src} missing)" if begin in readme else f"update-readme: no {name} markers")
+        continue
+    body = open(src).read().strip()
+    if name == "reliability":
+        body = "Figures from the last run (`target/reliability-summary.txt`):\n\n" + "\n".join(
+            "- " + line for line in body.splitlines() if line.strip())
+    if name == "performance":
+        body = re.sub(r"^# kaio benchmarks\n+", "", body)          # the README has its own heading
+        body = body.replace("\n## ", "\n#### ").replace("\n### ", "\n##### ")
+        body = body.replace("/work/main/", "")
+    head, rest = readme.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    readme = head + begin + "\n" + body + "\n" + end + tail
+    print(f"update-readme: {name} <- {src}")
+open("README.md", "w").write(readme)
+PY
