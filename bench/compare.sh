@@ -4,8 +4,9 @@
 #
 #   bench/compare.sh [--quick | --full] [--cpus LIST] [--out DIR]
 #
-#   --quick   (default) 4 KiB random reads at depth 1 and 32 on the loop device, plus depth 32 on the
-#             disk file: every implementation, fio before and after each JMH run. Under 5 minutes.
+#   --quick   (default) 4 KiB random reads on the loop device at depth 32 (every implementation, then
+#             the main ones again) and depth 1, depth-1 latency, kaio bench beside fio, and depth 32
+#             on the disk file; fio before and after each JMH run. Under 5 minutes.
 #   --full    randread/randwrite/randrw x 4 KiB/64 KiB/1 MiB x depth 1/8/32/128 on both targets,
 #             vectored and journal benchmarks. About an hour and a half on 2 cores.
 #   --cpus    pin fio and the JVM to these CPUs (taskset -c LIST); default: no pinning.
@@ -98,7 +99,7 @@ printf 'target\tdisk\t%s on %s (%s)\n' "$disk" "$(df --output=source "$work" | t
 } > "$out/machine.txt"
 
 if [ "$mode" = quick ]; then
-  runtime=5; wi=3; w=1; it=3; r=1
+  runtime=5; wi=3; w=1; it=2; r=1
 else
   runtime=10; wi=3; w=2; it=5; r=2
 fi
@@ -113,7 +114,7 @@ fio_run() { # target path rw bs depth
 }
 
 kaio_bench_run() { # target path rw bs depth
-  local name="kaiobench-$1-$3-$4-$5.json"
+  local name="kaiobench-$1-$3-$4-$5-$RANDOM.json"
   "${pin[@]}" "$root/kaio" bench --device "$2" --rw "$3" --bs "$4" --iodepth "$5" --runtime "${runtime}s" \
     --ramp_time 1s --json \
     > "$out/$name"
@@ -135,24 +136,23 @@ random_point() { # target path rw bs depth
   local t="$1" p="$2" rw="$3" bs="$4" d="$5"
   echo "compare.sh: [$((SECONDS - started))s] $t $rw bs=$bs depth=$d"
   fio_run "$t" "$p" "$rw" "$bs" "$d"
-  jmh_run "$t" "jmh-$t-$rw-$bs-$d" "RandomIoBench\.($impls)\$" -p path="$p" -p rw="$rw" -p bs="$bs" -p depth="$d" \
-    -prof gc
+  jmh_run "$t" "jmh-$t-$rw-$bs-$d-$RANDOM" "RandomIoBench\.($impls)\$" -p path="$p" -p rw="$rw" -p bs="$bs" \
+    -p depth="$d" -prof gc -prof dev.kaio.bench.CpuProfiler
   fio_run "$t" "$p" "$rw" "$bs" "$d"
 }
 
 if [ "$mode" = quick ]; then
-  for d in 1 32; do
-    random_point loop "$loop" randread 4096 "$d"
-  done
+  core='kaioQueue|kaioFile|jdkAsyncChannel|artemis'
+  random_point loop "$loop" randread 4096 32                  # every implementation
+  impls="$core" random_point loop "$loop" randread 4096 1
+  impls="$core" random_point loop "$loop" randread 4096 32    # a second round of the headline point
   kaio_bench_run loop "$loop" randread 4096 32
   fio_run loop "$loop" randread 4096 32
-  random_point disk "$disk" randread 4096 32
+  kaio_bench_run loop "$loop" randread 4096 32
+  impls="$core" random_point disk "$disk" randread 4096 32
   echo "compare.sh: [$((SECONDS - started))s] latency at depth 1"
   jmh_run loop jmh-latency-loop 'LatencyBench\.(kaioQueue|kaioFile|jdkFileChannel|artemis)$' -p path="$loop" \
     -p bs=4096
-  echo "compare.sh: [$((SECONDS - started))s] vectored and journal"
-  jmh_run loop jmh-vectored-loop 'VectoredBench' -p path="$loop" -p depth=8
-  jmh_run disk jmh-journal-disk 'JournalBench\.(kaioQueue|jdkFileChannel)$' -p dir="$work" -p batch=1,8
 else
   for t in loop disk; do
     p="$loop"; [ "$t" = disk ] && p="$disk"

@@ -106,7 +106,7 @@ class FaultInjectionTest {
                 }
                 ReliabilityLog.record(String.format(
                         "ENOSPC (direct=%s) on an 8 MiB ext4: %d x 256 KiB writes acknowledged and intact after remount; "
-                                + "then %s", direct, acknowledged.size(), enospc.getMessage().replaceAll("/work\\S*/", "")));
+                                + "then %s", direct, acknowledged.size(), enospc.getMessage().replaceAll("to /\\S*/mnt/", "to <8 MiB ext4>/")));
             } finally {
                 LoopDevice.run(List.of("umount", mnt.toString()));
             }
