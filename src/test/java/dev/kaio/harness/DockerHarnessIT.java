@@ -246,40 +246,13 @@ class DockerHarnessIT {
 
     /** The support matrix, from the matrix-*.tsv files the container wrote. */
     static void writeMatrix(Path reports, Path out) throws IOException {
-        Map<String, Map<String, String>> rows = new LinkedHashMap<>();
-        Map<String, String> notes = new LinkedHashMap<>();
+        MatrixTable table = new MatrixTable();
         List<String> order = new ArrayList<>(FILESYSTEMS);
         order.add("tmpfs");
         order.add("blockdev");
         for (String fs : order) {
-            Path tsv = reports.resolve("matrix-" + fs + ".tsv");
-            if (!Files.exists(tsv)) {
-                continue;
-            }
-            for (String line : Files.readAllLines(tsv)) {
-                String[] f = line.split("\t", -1);
-                String row = f[0] + "|" + f[1];
-                rows.computeIfAbsent(row, k -> new LinkedHashMap<>()).put(f[2], f[3]);
-                if (f.length > 4 && !f[4].isEmpty()) {
-                    notes.put(row, f[4]);
-                }
-            }
+            table.read(reports.resolve("matrix-" + fs + ".tsv"));
         }
-        StringBuilder b = new StringBuilder();
-        b.append("| filesystem | mode |");
-        for (String op : MatrixCase.OPS) {
-            b.append(' ').append(op).append(" |");
-        }
-        b.append(" O_DIRECT alignment |\n|---|---|").append("---|".repeat(MatrixCase.OPS.size() + 1)).append('\n');
-        for (Map.Entry<String, Map<String, String>> row : rows.entrySet()) {
-            String[] k = row.getKey().split("\\|");
-            b.append("| ").append(k[0]).append(" | ").append(k[1]).append(" |");
-            for (String op : MatrixCase.OPS) {
-                String v = row.getValue().getOrDefault(op, "-");
-                b.append(' ').append(v.equals("works") ? "works" : "**" + v + "**").append(" |");
-            }
-            b.append(' ').append(notes.getOrDefault(row.getKey(), "").replace("alignment ", "")).append(" |\n");
-        }
-        Files.writeString(out, b.toString());
+        Files.writeString(out, table.markdown("filesystem"));
     }
 }

@@ -1,16 +1,7 @@
 package dev.kaio.harness;
 
-import static java.nio.file.StandardOpenOption.CREATE;
-import static java.nio.file.StandardOpenOption.READ;
-import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import dev.kaio.AioContext;
-import dev.kaio.AioException;
-import dev.kaio.AioFile;
-import dev.kaio.AioOpenOption;
-import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,23 +38,7 @@ class FilesystemMatrixTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
     void operation(String fs, String mode, String op, Path mount) throws Exception {
-        Path dir = Files.createDirectories(mount.resolve("matrix"));
-        Path path = dir.resolve(mode.replace('/', '_') + "-" + op.replace(' ', '_'));
-        boolean direct = mode.equals("O_DIRECT");
-        try (AioContext ctx = AioContext.open(8); Arena arena = Arena.ofShared()) {
-            AioFile f;
-            try {
-                f = direct ? AioFile.open(ctx, path, READ, WRITE, CREATE, AioOpenOption.DIRECT)
-                        : AioFile.open(ctx, path, READ, WRITE, CREATE);
-            } catch (AioException e) {
-                MatrixRecorder.record(fs, mode, op, "open: " + e.errnoName(), "");
-                return;
-            }
-            try (f) {
-                String outcome = MatrixCase.run(f, path, op, arena);
-                MatrixRecorder.record(fs, mode, op, outcome, direct ? "alignment " + f.alignment() + " from "
-                        + f.alignmentInfo().source() : "");
-            }
-        }
+        // the outcome is the measurement: wrong data or an untyped error fails inside run()
+        MatrixCase.openRunAndRecord(fs, mode, op, mount.resolve("matrix"));
     }
 }

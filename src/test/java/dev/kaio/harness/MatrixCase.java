@@ -29,6 +29,34 @@ final class MatrixCase {
     static final List<String> OPS = List.of("read", "write", "readv x1", "readv x8", "readv x64", "readv x1024",
             "writev x1", "writev x8", "writev x64", "writev x1024", "fsync", "fdatasync");
 
+    /**
+     * Opens {@code path} (created) buffered or with O_DIRECT, runs {@code op}, and records the outcome
+     * under {@code fs}/{@code mode}. Returns the outcome ("works", an errno name, or "open: ERRNO").
+     */
+    static String openRunAndRecord(String fs, String mode, String op, Path dir) throws Exception {
+        Path path = java.nio.file.Files.createDirectories(dir).resolve(mode.replace('/', '_') + "-" + op.replace(' ', '_'));
+        boolean direct = mode.equals("O_DIRECT");
+        try (dev.kaio.AioContext ctx = dev.kaio.AioContext.open(8); Arena arena = Arena.ofShared()) {
+            AioFile f;
+            try {
+                f = direct ? AioFile.open(ctx, path, java.nio.file.StandardOpenOption.READ,
+                        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.CREATE,
+                        dev.kaio.AioOpenOption.DIRECT)
+                        : AioFile.open(ctx, path, java.nio.file.StandardOpenOption.READ,
+                                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.CREATE);
+            } catch (AioException e) {
+                MatrixRecorder.record(fs, mode, op, "open: " + e.errnoName(), "");
+                return "open: " + e.errnoName();
+            }
+            try (f) {
+                String outcome = run(f, path, op, arena);
+                MatrixRecorder.record(fs, mode, op, outcome, direct ? "alignment " + f.alignment() + " from "
+                        + f.alignmentInfo().source() : "");
+                return outcome;
+            }
+        }
+    }
+
     static String run(AioFile f, Path path, String op, Arena arena) throws Exception {
         int unit = Math.max(f.alignment(), 512);
         long pos = 2L * unit;

@@ -10,10 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -132,40 +129,8 @@ class NfsGuestIT {
 
     /** The NFS rows of the support matrix and the guest kernel's features. */
     static void writeNfsMatrix(Path tsv, Path out, String kernel) throws IOException {
-        if (!Files.exists(tsv)) {
-            return;
-        }
-        Map<String, Map<String, String>> rows = new LinkedHashMap<>();
-        Map<String, String> notes = new LinkedHashMap<>();
-        List<String> extra = new ArrayList<>();
-        for (String line : Files.readAllLines(tsv)) {
-            String[] f = line.split("\t", -1);
-            if (f[2].equals("-")) {
-                extra.add("- " + f[0] + " (" + f[1] + "): " + f[3]);
-                continue;
-            }
-            String row = f[0] + "|" + f[1];
-            rows.computeIfAbsent(row, k -> new LinkedHashMap<>()).put(f[2], f[3]);
-            if (f.length > 4 && !f[4].isEmpty()) {
-                notes.put(row, f[4]);
-            }
-        }
-        StringBuilder b = new StringBuilder();
-        b.append("| filesystem (guest kernel ").append(kernel).append(") | mode |");
-        for (String op : MatrixCase.OPS) {
-            b.append(' ').append(op).append(" |");
-        }
-        b.append(" O_DIRECT alignment |\n|---|---|").append("---|".repeat(MatrixCase.OPS.size() + 1)).append('\n');
-        for (Map.Entry<String, Map<String, String>> row : rows.entrySet()) {
-            String[] k = row.getKey().split("\\|");
-            b.append("| ").append(k[0]).append(" | ").append(k[1]).append(" |");
-            for (String op : MatrixCase.OPS) {
-                String v = row.getValue().getOrDefault(op, "-");
-                b.append(' ').append(v.equals("works") ? "works" : "**" + v + "**").append(" |");
-            }
-            b.append(' ').append(notes.getOrDefault(row.getKey(), "").replace("alignment ", "")).append(" |\n");
-        }
-        b.append('\n').append(String.join("\n", extra)).append('\n');
-        Files.writeString(out, b.toString());
+        MatrixTable table = new MatrixTable();
+        table.read(tsv);
+        Files.writeString(out, table.markdown("filesystem (guest kernel " + kernel + ")"));
     }
 }

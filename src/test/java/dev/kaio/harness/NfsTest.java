@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kaio.AioContext;
-import dev.kaio.AioException;
 import dev.kaio.AioFile;
 import dev.kaio.AioOpenOption;
 import dev.kaio.DirectBuffers;
@@ -70,25 +69,7 @@ class NfsTest {
     @MethodSource("cases")
     void matrix(String fs, String mode, String op, Path mount) throws Exception {
         assertEquals("nfs" + (fs.endsWith("v3") ? "" : "4"), Files.getFileStore(mount).type(), mount + " is not NFS");
-        Path dir = Files.createDirectories(mount.resolve("matrix"));
-        Path path = dir.resolve(mode.replace('/', '_') + "-" + op.replace(' ', '_'));
-        boolean direct = mode.equals("O_DIRECT");
-        try (AioContext ctx = AioContext.open(8); Arena arena = Arena.ofShared()) {
-            AioFile f;
-            try {
-                f = direct ? AioFile.open(ctx, path, READ, WRITE, CREATE, AioOpenOption.DIRECT)
-                        : AioFile.open(ctx, path, READ, WRITE, CREATE);
-            } catch (AioException e) {
-                MatrixRecorder.record(fs, mode, op, "open: " + e.errnoName(), "");
-                return;
-            }
-            try (f) {
-                String outcome = MatrixCase.run(f, path, op, arena);
-                MatrixRecorder.record(fs, mode, op, outcome, direct ? "alignment " + f.alignment() + " from "
-                        + f.alignmentInfo().source() : "");
-                assertEquals("works", outcome, fs + " " + mode + " " + op);
-            }
-        }
+        assertEquals("works", MatrixCase.openRunAndRecord(fs, mode, op, mount.resolve("matrix")), fs + " " + mode + " " + op);
     }
 
     /** The kernel feature probe on this (the guest's) kernel, for the README's per-kernel feature table. */

@@ -2,7 +2,6 @@ package dev.kaio.bench;
 
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.activemq.artemis.nativo.jlibaio.LibaioContext;
 import org.apache.activemq.artemis.nativo.jlibaio.LibaioFile;
 import org.apache.activemq.artemis.nativo.jlibaio.SubmitInfo;
@@ -12,12 +11,9 @@ import org.apache.activemq.artemis.nativo.jlibaio.SubmitInfo;
  * completions collected by a thread in {@code LibaioContext.poll()}, whose callbacks submit the next
  * request of the slot, as in Artemis's journal.
  */
-final class ArtemisDriver implements Driver {
+final class ArtemisDriver extends CallbackDriver {
 
     private final Spec spec;
-    private final Completions completions = new Completions();
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private volatile boolean running = true;
     private LibaioContext<Slot> context;
     private LibaioFile<Slot> file;
     private Thread poller;
@@ -66,38 +62,26 @@ final class ArtemisDriver implements Driver {
                     file.write(pos, spec.blockSize(), buffer, this);
                 }
             } catch (Exception e) {
-                inFlight.decrementAndGet();
-                completions.fail(e);
+                failed(e);
             }
         }
 
         @Override
         public void onError(int errno, String message) {
-            inFlight.decrementAndGet();
-            completions.fail(new IllegalStateException("errno " + errno + ": " + message));
+            failed(new IllegalStateException("errno " + errno + ": " + message));
         }
 
         @Override
         public void done() {
-            inFlight.decrementAndGet();
-            completions.complete();
-            if (running) {
+            if (completed()) {
                 issue();
             }
         }
     }
 
     @Override
-    public long run(int ops) {
-        return completions.await(ops);
-    }
-
-    @Override
     public void close() throws Exception {
-        running = false;
-        while (inFlight.get() > 0) {
-            Thread.sleep(1);
-        }
+        stopAndDrain();
         if (file != null) {
             file.close();
         }

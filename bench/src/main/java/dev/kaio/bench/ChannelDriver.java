@@ -11,20 +11,16 @@ import java.util.SplittableRandom;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An {@link AsynchronousFileChannel} with CompletionHandler chaining: the JDK's (a thread pool doing
  * blocking pread/pwrite) or kaio's {@link dev.kaio.KaioFileChannel} (Linux AIO). Direct, aligned
  * buffers and O_DIRECT for both.
  */
-final class ChannelDriver implements Driver {
+final class ChannelDriver extends CallbackDriver {
 
     private final Spec spec;
     private final boolean kaio;
-    private final Completions completions = new Completions();
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private volatile boolean running = true;
     private AsynchronousFileChannel channel;
     private dev.kaio.AioContext context;
     private ExecutorService pool;
@@ -75,35 +71,24 @@ final class ChannelDriver implements Driver {
 
         @Override
         public void completed(Integer n, Object attachment) {
-            inFlight.decrementAndGet();
             if (n != spec.blockSize()) {
-                completions.fail(new IllegalStateException("short transfer " + n));
-                return;
-            }
-            completions.complete();
-            if (running) {
-                issue();
+                ChannelDriver.this.failed(new IllegalStateException("short transfer " + n));
+            } else {
+                if (ChannelDriver.this.completed()) {
+                    issue();
+                }
             }
         }
 
         @Override
         public void failed(Throwable exc, Object attachment) {
-            inFlight.decrementAndGet();
-            completions.fail(exc);
+            ChannelDriver.this.failed(exc);
         }
-    }
-
-    @Override
-    public long run(int ops) {
-        return completions.await(ops);
     }
 
     @Override
     public void close() throws Exception {
-        running = false;
-        while (inFlight.get() > 0) {
-            Thread.sleep(1);
-        }
+        stopAndDrain();
         if (channel != null) {
             channel.close();
         }

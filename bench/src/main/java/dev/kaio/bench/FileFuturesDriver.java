@@ -15,18 +15,13 @@ import java.util.function.BiConsumer;
  * kaio's file API: every request is a CompletableFuture; its completion callback (on the context's
  * reaper thread) counts it and submits the next request of the slot, so {@code depth} stay in flight.
  */
-final class FileFuturesDriver implements Driver {
+final class FileFuturesDriver extends CallbackDriver {
 
     private final Spec spec;
     private final boolean forceSyscalls;
-    private final Completions completions = new Completions();
-    private volatile boolean running = true;
     private AioContext ctx;
     private AioFile file;
     private Arena arena;
-    private MemorySegment[] buffers;
-    private SplittableRandom[] randoms;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     FileFuturesDriver(Spec spec, boolean forceSyscalls) {
         this.spec = spec;
@@ -38,76 +33,47 @@ final class FileFuturesDriver implements Driver {
         ctx = AioContext.open(spec.depth(), AioContext.Options.defaults().forceSyscalls(forceSyscalls));
         file = AioFile.open(ctx, spec.path(), StandardOpenOption.READ, StandardOpenOption.WRITE, AioOpenOption.DIRECT);
         arena = Arena.ofShared();
-        buffers = new MemorySegment[spec.depth()];
-        randoms = new SplittableRandom[spec.depth()];
         for (int i = 0; i < spec.depth(); i++) {
-            buffers[i] = DirectBuffers.allocate(arena, spec.blockSize(), 4096);
-            randoms[i] = new SplittableRandom(spec.seed() + i);
-        }
-        for (int slot = 0; slot < spec.depth(); slot++) {
-            issue(slot);
+            new Slot(DirectBuffers.allocate(arena, spec.blockSize(), 4096), new SplittableRandom(spec.seed() + i)).issue();
         }
     }
 
-    private void issue(int slot) {
-        SplittableRandom r = randoms[slot];
-        long pos = spec.position(r);
-        inFlight.incrementAndGet();
-        CompletableFuture<Integer> f = spec.isRead(r) ? file.read(buffers[slot], pos) : file.write(buffers[slot], pos);
-        f.whenComplete(callbacks[slot]);
-    }
+    /** One request slot: its buffer, its random positions, and its callback (allocated once). */
+    private final class Slot implements BiConsumer<Integer, Throwable> {
+        final MemorySegment buffer;
+        final SplittableRandom random;
 
-    private BiConsumer<Integer, Throwable>[] callbacks;
-
-    {
-        @SuppressWarnings("unchecked")
-        BiConsumer<Integer, Throwable>[] cbs = new BiConsumer[1024];
-        callbacks = cbs;
-    }
-
-    @Override
-    public long run(int ops) {
-        return completions.await(ops);
-    }
-
-    void initCallbacks() {
-        if (callbacks.length < spec.depth()) {
-            @SuppressWarnings("unchecked")
-            BiConsumer<Integer, Throwable>[] cbs = new BiConsumer[spec.depth()];
-            callbacks = cbs;
+        Slot(MemorySegment buffer, SplittableRandom random) {
+            this.buffer = buffer;
+            this.random = random;
         }
-        for (int i = 0; i < spec.depth(); i++) {
-            int slot = i;
-            callbacks[i] = (n, e) -> {
-                inFlight.decrementAndGet();
-                if (e != null || n != spec.blockSize()) {
-                    completions.fail(e != null ? e : new IllegalStateException("short transfer " + n));
-                    return;
-                }
-                completions.complete();
-                if (running) {
-                    issue(slot);
-                }
-            };
+
+        void issue() {
+            inFlight.incrementAndGet();
+            long pos = spec.position(random);
+            CompletableFuture<Integer> f = spec.isRead(random) ? file.read(buffer, pos) : file.write(buffer, pos);
+            f.whenComplete(this);
+        }
+
+        @Override
+        public void accept(Integer n, Throwable e) {
+            if (e != null || n != spec.blockSize()) {
+                failed(e != null ? e : new IllegalStateException("short transfer " + n));
+            } else {
+                if (completed()) {
+                issue();
+            }
+            }
         }
     }
 
     @Override
     public void close() throws Exception {
-        running = false;
-        while (inFlight.get() > 0) {
-            Thread.sleep(1);
-        }
+        stopAndDrain();
         if (file != null) {
             file.close();
             ctx.close();
             arena.close();
         }
-    }
-
-    static FileFuturesDriver create(Spec spec, boolean forceSyscalls) {
-        FileFuturesDriver d = new FileFuturesDriver(spec, forceSyscalls);
-        d.initCallbacks();
-        return d;
     }
 }

@@ -56,7 +56,7 @@ public class RandomIoBench {
             case "kaioQueue" -> new QueueDriver(spec, false, false);
             case "kaioQueueBatched" -> new QueueDriver(spec, false, true);
             case "kaioQueueSyscalls" -> new QueueDriver(spec, true, false);
-            case "kaioFile" -> FileFuturesDriver.create(spec, false);
+            case "kaioFile" -> new FileFuturesDriver(spec, false);
             case "kaioChannel" -> new ChannelDriver(spec, true);
             case "jdkAsyncChannel" -> new ChannelDriver(spec, false);
             case "jdkThreads" -> new ThreadsDriver(spec);
