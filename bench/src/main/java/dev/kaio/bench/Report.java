@@ -201,8 +201,9 @@ public final class Report {
             for (String impl : impls) {
                 b.append(' ').append(impl).append(" |");
             }
-            b.append(" kaioQueue/fio | kaioFile/fio | kaioQueue/jdkAsync | kaioQueue/artemis |\n|---|");
-            b.append("---|".repeat(impls.size() + 4)).append('\n');
+            b.append(" kaioQueue/fio | kaioFile/fio | kaioQueue/jdkAsync | kaioQueue/artemis | MB/s fio | MB/s kaioQueue |"
+                    + "\n|---|");
+            b.append("---|".repeat(impls.size() + 6)).append('\n');
             for (String k : g.getValue()) {
                 Map<String, Point> row = random.get(k);
                 b.append("| ").append(Integer.parseInt(k.split("\\|")[3])).append(" |");
@@ -210,9 +211,11 @@ public final class Report {
                     Point pt = row.get(impl);
                     b.append(' ').append(pt == null ? "-" : fmt(pt.iops)).append(" |");
                 }
+                int bs = Integer.parseInt(k.split("\\|")[2]);
                 b.append(' ').append(ratio(row, "kaioQueue", "fio")).append(" | ").append(ratio(row, "kaioFile", "fio"))
                         .append(" | ").append(ratio(row, "kaioQueue", "jdkAsyncChannel")).append(" | ")
-                        .append(ratio(row, "kaioQueue", "artemis")).append(" |\n");
+                        .append(ratio(row, "kaioQueue", "artemis")).append(" | ").append(mbs(row.get("fio"), bs))
+                        .append(" | ").append(mbs(row.get("kaioQueue"), bs)).append(" |\n");
             }
             b.append('\n');
         }
@@ -328,6 +331,10 @@ public final class Report {
         }
         b.append(String.format(Locale.ROOT, "| %s | %.2f | >= %.2f | %s |%n", what, value, needed,
                 value >= needed ? "met" : String.format(Locale.ROOT, "missed by %.0f%%", (needed - value) / needed * 100)));
+    }
+
+    private static String mbs(Point p, int bs) {
+        return p == null ? "-" : String.format(Locale.ROOT, "%.1f", p.iops * bs / 1e6);
     }
 
     private static double ratioValue(Map<String, Point> row, String a, String b) {
