@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * operations with {@link ClosedChannelException}; operations that complete after {@link #close()}
  * fail with {@link AsynchronousCloseException} (kernel file I/O cannot be aborted, so it may have
  * happened); each {@link CompletionHandler} is invoked exactly once, on the channel's executor (the
- * one given to {@link #open(AioContext, Path, Set, ExecutorService)}, otherwise a shared pool of
+ * one given to {@link #open(AioContext, Path, Set, ExecutorService, FileAttribute[])}, otherwise a shared pool of
  * daemon threads), never on kaio's reaper thread. The suite {@code AsyncFileChannelConformance} runs
  * the same assertions against the JDK's channel and this one. Directories are refused at open with
  * EISDIR (the JDK opens them and fails later).

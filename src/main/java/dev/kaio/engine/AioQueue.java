@@ -47,6 +47,11 @@ import java.nio.channels.ClosedChannelException;
  * }
  * }
  *
+ * <h2>Completions</h2>
+ * {@link #reap} reads completions from the kernel's ring in user space when its header is one kaio
+ * knows (counted by {@link #ringCompletions()}), and calls io_getevents only to wait. The queue can
+ * also be bound to an eventfd ({@link Options#eventFd(boolean)}) for an external event loop.
+ *
  * <h2>Capacity</h2>
  * At most {@link #depth()} requests are prepared, in flight, or failed-but-not-yet-reaped at any
  * time ({@link #remaining()} tells how many more may be prepared); the prepare methods throw
@@ -488,6 +493,10 @@ public final class AioQueue implements AutoCloseable {
      * {@code max} completions readable through {@link #tag(int)} and {@link #result(int)} as indices
      * {@code 0..n-1}, replacing the previous batch. {@code min} is capped at the number of requests
      * that can still complete, so the call never waits for requests that do not exist.
+     *
+     * <p>Completions are first read from the kernel's completion ring in user space (no system call);
+     * io_getevents is called only when the ring holds fewer than {@code min}, to wait (or always, with
+     * {@link Options#forceSyscalls(boolean)}).
      *
      * @param min           the number of completions to wait for, 0 to only collect what is there
      * @param max           the most completions to return, in [1, depth]
