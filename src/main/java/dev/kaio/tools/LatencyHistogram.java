@@ -95,17 +95,6 @@ final class LatencyHistogram {
         return max;
     }
 
-    void add(LatencyHistogram other) {
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] += other.counts[i];
-        }
-        total += other.total;
-        min = Math.min(min, other.min);
-        max = Math.max(max, other.max);
-        sum += other.sum;
-        sumSquares += other.sumSquares;
-    }
-
     void reset() {
         Arrays.fill(counts, 0);
         total = 0;

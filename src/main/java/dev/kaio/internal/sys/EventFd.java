@@ -8,7 +8,7 @@ import dev.kaio.internal.linux.LinuxH;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/** An eventfd(2) counter, owning its file descriptor and an 8-byte native buffer for read/write. */
+/** An eventfd(2) counter, owning its file descriptor and an 8-byte native buffer for signalling. */
 public final class EventFd implements AutoCloseable {
 
     private final Arena arena = NativeResources.sharedArena();
@@ -46,26 +46,6 @@ public final class EventFd implements AutoCloseable {
             if (ret < 0) {
                 throw new AioException((int) -ret, "write(eventfd)", "fd " + fd);
             }
-        }
-    }
-
-    /**
-     * Reads and resets the counter; returns 0 if it was zero and the eventfd is non-blocking, otherwise
-     * blocks until it is non-zero.
-     */
-    public synchronized long drain() throws AioException {
-        if (closed) {
-            throw new AioException(Errno.EBADF, "read(eventfd)", "closed");
-        }
-        try (Arena tmp = Arena.ofConfined()) {
-            long ret = Libc.read(Libc.errnoState(tmp), fd, value.address(), 8);
-            if (ret == -Errno.EAGAIN) {
-                return 0;
-            }
-            if (ret < 0) {
-                throw new AioException((int) -ret, "read(eventfd)", "fd " + fd);
-            }
-            return value.get(JAVA_LONG, 0);
         }
     }
 

@@ -83,10 +83,6 @@ public final class Iocbs {
         return base.get(JAVA_LONG_UNALIGNED, offset + DATA);
     }
 
-    public static short opcode(MemorySegment base, long offset) {
-        return base.get(JAVA_SHORT_UNALIGNED, offset + OPCODE);
-    }
-
     /** Writes one {@code struct iovec} at {@code base + offset}. */
     public static void iovec(MemorySegment base, long offset, long address, long length) {
         base.set(JAVA_LONG_UNALIGNED, offset + IOV_BASE, address);
@@ -97,16 +93,8 @@ public final class Iocbs {
         return events.get(JAVA_LONG_UNALIGNED, offset + EV_DATA);
     }
 
-    public static long eventObj(MemorySegment events, long offset) {
-        return events.get(JAVA_LONG_UNALIGNED, offset + EV_OBJ);
-    }
-
     public static long eventRes(MemorySegment events, long offset) {
         return events.get(JAVA_LONG_UNALIGNED, offset + EV_RES);
-    }
-
-    public static long eventRes2(MemorySegment events, long offset) {
-        return events.get(JAVA_LONG_UNALIGNED, offset + EV_RES2);
     }
 
     /** Writes an io_event (used to report requests the kernel refused at submission as completions). */

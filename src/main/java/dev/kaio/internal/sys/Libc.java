@@ -16,7 +16,7 @@ import java.util.Optional;
  * eventfd and errno names. Same conventions as {@link Syscalls}: linked once, {@code invokeExact},
  * errno captured into the caller's segment, results returned as {@code -errno} on failure.
  *
- * <p>These are not on the per-I/O hot path except {@link #read}/{@link #write} on an eventfd.
+ * <p>These are not on the per-I/O hot path except {@link #write} to an eventfd ({@link #read} serves the tests).
  */
 public final class Libc {
 
@@ -28,15 +28,11 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), -1);
     private static final MethodHandle IOCTL_PTR = link("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
     private static final MethodHandle FTRUNCATE = link("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), -1);
-    private static final MethodHandle FSYNC = link("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle EVENTFD = link("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle READ = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
     private static final MethodHandle WRITE = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
     private static final MethodHandle PIPE2 = link("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
     private static final MethodHandle FCNTL_PTR = link("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), 2);
-    private static final MethodHandle FLOCK = link("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
-    private static final MethodHandle FALLOCATE = link("fallocate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
     // posix_fadvise returns the error number instead of setting errno.
     private static final MethodHandle POSIX_FADVISE = LINKER.downcallHandle(
             LINKER.defaultLookup().find("posix_fadvise").orElseThrow(),
@@ -106,14 +102,6 @@ public final class Libc {
         }
     }
 
-    public static int fsync(MemorySegment errnoState, int fd) {
-        try {
-            return (int) result((int) FSYNC.invokeExact(errnoState, fd), errnoState);
-        } catch (Throwable t) {
-            throw Syscalls.linkageFailure(t);
-        }
-    }
-
     public static int eventfd(MemorySegment errnoState, int initval, int flags) {
         try {
             return (int) result((int) EVENTFD.invokeExact(errnoState, initval, flags), errnoState);
@@ -151,22 +139,6 @@ public final class Libc {
     public static int fcntlLock(MemorySegment errnoState, int fd, int cmd, MemorySegment flock) {
         try {
             return (int) result((int) FCNTL_PTR.invokeExact(errnoState, fd, cmd, flock), errnoState);
-        } catch (Throwable t) {
-            throw Syscalls.linkageFailure(t);
-        }
-    }
-
-    public static int flock(MemorySegment errnoState, int fd, int operation) {
-        try {
-            return (int) result((int) FLOCK.invokeExact(errnoState, fd, operation), errnoState);
-        } catch (Throwable t) {
-            throw Syscalls.linkageFailure(t);
-        }
-    }
-
-    public static int fallocate(MemorySegment errnoState, int fd, int mode, long offset, long length) {
-        try {
-            return (int) result((int) FALLOCATE.invokeExact(errnoState, fd, mode, offset, length), errnoState);
         } catch (Throwable t) {
             throw Syscalls.linkageFailure(t);
         }
