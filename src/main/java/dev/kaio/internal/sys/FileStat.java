@@ -54,30 +54,22 @@ public record FileStat(int mask, int mode, long size, int blockSize, int devMajo
 
     /** statx of an open file descriptor, asking for the basic fields and STATX_DIOALIGN. */
     public static FileStat of(int fd, String what) throws AioException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Libc.errnoState(arena);
-            MemorySegment buf = statx.allocate(arena);
-            int ret = Libc.statx(errno, fd, arena.allocateFrom(""), LinuxH.AT_EMPTY_PATH(),
-                    LinuxH.STATX_BASIC_STATS() | STATX_DIOALIGN, buf);
-            if (ret < 0) {
-                throw new AioException(-ret, "statx", what);
-            }
-            return new FileStat(statx.stx_mask(buf), Short.toUnsignedInt(statx.stx_mode(buf)), statx.stx_size(buf),
-                    statx.stx_blksize(buf), statx.stx_dev_major(buf), statx.stx_dev_minor(buf),
-                    statx.stx_rdev_major(buf), statx.stx_rdev_minor(buf), statx.stx_dio_mem_align(buf),
-                    statx.stx_dio_offset_align(buf), statx.stx_ino(buf));
-        }
+        return query(fd, "", LinuxH.AT_EMPTY_PATH(), what);
     }
 
     /** statx of a path (following symlinks), for files kaio does not open. */
     public static FileStat ofPath(java.nio.file.Path path) throws AioException {
+        return query(LinuxH.AT_FDCWD(), path.toString(), 0, path.toString());
+    }
+
+    private static FileStat query(int dirFd, String path, int flags, String what) throws AioException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(arena);
             MemorySegment buf = statx.allocate(arena);
-            int ret = Libc.statx(errno, LinuxH.AT_FDCWD(), arena.allocateFrom(path.toString()), 0,
+            int ret = Libc.statx(errno, dirFd, arena.allocateFrom(path), flags,
                     LinuxH.STATX_BASIC_STATS() | STATX_DIOALIGN, buf);
             if (ret < 0) {
-                throw new AioException(-ret, "statx", path.toString());
+                throw new AioException(-ret, "statx", what);
             }
             return new FileStat(statx.stx_mask(buf), Short.toUnsignedInt(statx.stx_mode(buf)), statx.stx_size(buf),
                     statx.stx_blksize(buf), statx.stx_dev_major(buf), statx.stx_dev_minor(buf),
