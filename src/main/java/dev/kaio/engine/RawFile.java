@@ -6,6 +6,7 @@ import dev.kaio.DirectIoAlignment;
 import dev.kaio.Errno;
 import dev.kaio.internal.linux.LinuxH;
 import dev.kaio.internal.sys.FileStat;
+import dev.kaio.internal.sys.KernelFiles;
 import dev.kaio.internal.sys.Libc;
 import dev.kaio.internal.sys.NativeAccess;
 import dev.kaio.internal.sys.NativeResources;
@@ -245,27 +246,12 @@ public final class RawFile implements AutoCloseable {
             int lbs = FileStat.logicalBlockSize(fd, what);
             return new DirectIoAlignment(lbs, lbs, "ioctl(BLKSSZGET)");
         }
-        int lbs = sysfsLogicalBlockSize(stat.devMajor(), stat.devMinor());
+        int lbs = KernelFiles.blockQueueInt(stat.devMajor(), stat.devMinor(), "logical_block_size");
         if (lbs > 0) {
             return new DirectIoAlignment(lbs, lbs,
                     "sysfs logical_block_size of device " + stat.devMajor() + ":" + stat.devMinor());
         }
         return new DirectIoAlignment(FALLBACK_ALIGNMENT, FALLBACK_ALIGNMENT, "fallback");
-    }
-
-    private static int sysfsLogicalBlockSize(int major, int minor) {
-        Path dev = Path.of("/sys/dev/block/" + major + ":" + minor);
-        // a partition has no queue/ of its own: its parent (the whole disk) does
-        for (Path p : new Path[] {dev.resolve("queue/logical_block_size"), dev.resolve("../queue/logical_block_size")}) {
-            try {
-                if (Files.isReadable(p)) {
-                    return Integer.parseInt(Files.readString(p).trim());
-                }
-            } catch (IOException | NumberFormatException e) {
-                // try the next candidate
-            }
-        }
-        return -1;
     }
 
     /** The file descriptor, for {@link AioQueue}'s prepare methods. Valid until {@link #close()}. */

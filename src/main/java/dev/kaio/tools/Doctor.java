@@ -7,6 +7,7 @@ import dev.kaio.AioOpenOption;
 import dev.kaio.DirectIoAlignment;
 import dev.kaio.engine.RawFile;
 import dev.kaio.internal.sys.FileStat;
+import dev.kaio.internal.sys.KernelFiles;
 import dev.kaio.internal.sys.KernelProbe;
 import dev.kaio.internal.sys.NativeAccess;
 import java.io.IOException;
@@ -99,8 +100,8 @@ final class Doctor {
             } catch (IOException e) {
                 // keep major:minor
             }
-            logical = sysfsInt(sys, "logical_block_size");
-            physical = sysfsInt(sys, "physical_block_size");
+            logical = KernelFiles.blockQueueInt(major, minor, "logical_block_size");
+            physical = KernelFiles.blockQueueInt(major, minor, "physical_block_size");
         } else {
             device = major + ":" + minor + " (no block device: " + (mount != null ? mount.fsType() : "virtual") + ")";
         }
@@ -113,19 +114,6 @@ final class Doctor {
             }
         }
         return new PathReport(path, kind, null, mount, oDirect, alignment, device, logical, physical);
-    }
-
-    private static int sysfsInt(Path dev, String name) {
-        for (Path p : List.of(dev.resolve("queue").resolve(name), dev.resolve("../queue").resolve(name))) {
-            try {
-                if (Files.isReadable(p)) {
-                    return Integer.parseInt(Files.readAllLines(p).get(0).trim());
-                }
-            } catch (IOException | RuntimeException e) {
-                // next
-            }
-        }
-        return -1;
     }
 
     /** The mount holding {@code path}: the longest mount point above it, preferring one with its st_dev. */

@@ -1,9 +1,6 @@
 package dev.kaio.internal.sys;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -28,10 +25,8 @@ public final class AioSysctl {
     }
 
     private static long read(Path p) {
-        // Not Files.readString: it reads a size-0 file one byte first, and a sysctl answers EOF to any
-        // read that does not start at offset 0, so only the first digit would be seen.
-        try (InputStream in = Files.newInputStream(p)) {
-            return Long.parseLong(new String(in.readNBytes(64), StandardCharsets.US_ASCII).trim());
+        try {
+            return Long.parseLong(KernelFiles.read(p));
         } catch (IOException | NumberFormatException e) {
             return -1;
         }

@@ -7,12 +7,10 @@ import dev.kaio.Errno;
 import dev.kaio.internal.linux.LinuxH;
 import dev.kaio.internal.linux.timespec;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -34,8 +32,8 @@ public final class KernelProbe {
 
     /** The kernel release, from /proc/sys/kernel/osrelease (what uname -r prints). */
     public static String kernelRelease() {
-        try (InputStream in = Files.newInputStream(Path.of("/proc/sys/kernel/osrelease"))) {
-            return new String(in.readNBytes(256), StandardCharsets.US_ASCII).trim();
+        try {
+            return KernelFiles.read(Path.of("/proc/sys/kernel/osrelease"));
         } catch (IOException e) {
             return System.getProperty("os.version", "unknown");
         }
