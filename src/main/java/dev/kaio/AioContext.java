@@ -613,10 +613,10 @@ public final class AioContext implements AutoCloseable {
             int min;
             if (waitNanos == 0) {
                 min = 0;
-                timeoutPtr = setTimeout(0);
+                timeoutPtr = Syscalls.timeout(timeout, 0);
             } else {
                 min = 1;
-                timeoutPtr = waitNanos < 0 ? 0 : setTimeout(waitNanos);
+                timeoutPtr = waitNanos < 0 ? 0 : Syscalls.timeout(timeout, waitNanos);
             }
             long got = Syscalls.ioGetevents(reaperErrno, ctx, min, depth + 1, events.address(), timeoutPtr);
             if (got == -Errno.EINTR) {
@@ -644,12 +644,6 @@ public final class AioContext implements AutoCloseable {
             collecting = false;
         }
         return completed;
-    }
-
-    private long setTimeout(long nanos) {
-        timespec.tv_sec(timeout, nanos / 1_000_000_000L);
-        timespec.tv_nsec(timeout, nanos % 1_000_000_000L);
-        return timeout.address();
     }
 
     /** Completes the request of one io_event; false for the close wake-up or an unknown event. */

@@ -96,7 +96,6 @@ public final class AioQueue implements AutoCloseable {
     private final long iocbPtrsAddress;
     private final long eventsAddress;
     private final long iovecsAddress;
-    private final long timeoutAddress;
     private final long[] refusedTags;
     private final long[] refusedResults;
     private final CompletionRing ring;          // null: reap with io_getevents only
@@ -132,7 +131,6 @@ public final class AioQueue implements AutoCloseable {
             this.iovecs = arena.allocate(Iocbs.IOVEC_SIZE * iovecCapacity, 64);
             this.iovecsAddress = iovecs.address();
             this.timeout = timespec.allocate(arena);
-            this.timeoutAddress = timeout.address();
             this.errno = Libc.errnoState(arena);
             this.refusedTags = new long[depth];
             this.refusedResults = new long[depth];
@@ -524,11 +522,11 @@ public final class AioQueue implements AutoCloseable {
             int want = Math.min(Math.max(0, min - n), inFlight);
             long timeoutPtr;
             if (want == 0) {
-                timeoutPtr = setTimeout(0);
+                timeoutPtr = Syscalls.timeout(timeout, 0);
             } else if (timeoutNanos < 0) {
                 timeoutPtr = 0; // NULL: no limit
             } else {
-                timeoutPtr = setTimeout(timeoutNanos);
+                timeoutPtr = Syscalls.timeout(timeout, timeoutNanos);
             }
             long ret;
             do {
@@ -544,12 +542,6 @@ public final class AioQueue implements AutoCloseable {
         }
         ready = n;
         return n;
-    }
-
-    private long setTimeout(long nanos) {
-        timespec.tv_sec(timeout, nanos / 1_000_000_000L);
-        timespec.tv_nsec(timeout, nanos % 1_000_000_000L);
-        return timeoutAddress;
     }
 
     /** The tag of completion {@code i} of the last {@link #reap}. */

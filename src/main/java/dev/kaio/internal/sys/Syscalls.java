@@ -112,6 +112,16 @@ public final class Syscalls {
         }
     }
 
+    /**
+     * Writes {@code nanos} into {@code timespec} (a {@code struct timespec}) and returns its address,
+     * the {@code timeout} argument of {@link #ioGetevents}.
+     */
+    public static long timeout(MemorySegment timespec, long nanos) {
+        dev.kaio.internal.linux.timespec.tv_sec(timespec, nanos / 1_000_000_000L);
+        dev.kaio.internal.linux.timespec.tv_nsec(timespec, nanos % 1_000_000_000L);
+        return timespec.address();
+    }
+
     /** {@code io_cancel(ctx, iocb, result)}: {@code iocb} is the address of the iocb that was submitted. */
     public static long ioCancel(MemorySegment errnoState, long ctx, long iocb, long result) {
         try {
