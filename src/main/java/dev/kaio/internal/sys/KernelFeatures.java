@@ -1,11 +1,8 @@
 package dev.kaio.internal.sys;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import dev.kaio.AioException;
 import dev.kaio.internal.linux.LinuxH;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 
 /**
  * What the running kernel's AIO implementation supports, probed once per JVM with real requests.
@@ -35,19 +32,9 @@ public final class KernelFeatures {
         }
         try (Arena arena = Arena.ofConfined(); EventFd efd = new EventFd(true)) {
             efd.signal(1);
-            MemorySegment errno = Libc.errnoState(arena);
-            MemorySegment iocb = arena.allocate(Iocbs.IOCB_SIZE, 8);
-            MemorySegment ptr = arena.allocate(JAVA_LONG);
-            MemorySegment event = arena.allocate(Iocbs.IO_EVENT_SIZE, 8);
-            MemorySegment timeout = dev.kaio.internal.linux.timespec.allocate(arena);
-            dev.kaio.internal.linux.timespec.tv_sec(timeout, 1);
-            ptr.set(JAVA_LONG, 0, iocb.address());
-            Iocbs.prepare(iocb, 0, Iocbs.CMD_POLL, efd.fd(), LinuxH.POLLIN(), 0, 0, 42, 0, 0, 0, (short) 0);
-            if (Syscalls.ioSubmit(errno, ctx, 1, ptr.address()) != 1) {
-                return false;
-            }
-            long n = Syscalls.ioGetevents(errno, ctx, 1, 1, event.address(), timeout.address());
-            return n == 1 && Iocbs.eventData(event, 0) == 42 && (Iocbs.eventRes(event, 0) & LinuxH.POLLIN()) != 0;
+            KernelProbe.Completion c = KernelProbe.submitOne(arena, ctx, Iocbs.CMD_POLL, efd.fd(), LinuxH.POLLIN(), 0, 0,
+                    42, 1);
+            return c.submitErrno() == 0 && c.data() == 42 && (c.res() & LinuxH.POLLIN()) != 0;
         } catch (AioException e) {
             return false;
         } finally {

@@ -62,7 +62,7 @@ public final class KernelProbe {
                 Outcome fsync = submitAndWait(arena, ctx, Iocbs.CMD_FSYNC, fd, 0, 0, 0);
                 Outcome fdsync = submitAndWait(arena, ctx, Iocbs.CMD_FDSYNC, fd, 0, 0, 0);
                 MemorySegment buf = arena.allocate(512, 512);
-                Outcome nowait = nowait(arena, ctx, fd, buf);
+                Outcome nowait = nowait(release, arena, ctx, fd, buf);
                 Outcome dioalign = dioAlign(release, fd, scratch, scratchDir);
                 return new Result(release, fsync, fdsync, poll, nowait, dioalign);
             } finally {
@@ -94,7 +94,7 @@ public final class KernelProbe {
      * one, cannot, and answers EOPNOTSUPP like a kernel without the flag. So ask a pipe first (pipes take
      * RWF_NOWAIT on every kernel recent enough to matter), then the scratch file.
      */
-    private static Outcome nowait(Arena arena, long ctx, int scratchFd, MemorySegment buf) throws AioException {
+    private static Outcome nowait(String release, Arena arena, long ctx, int scratchFd, MemorySegment buf) throws AioException {
         MemorySegment errno = Libc.errnoState(arena);
         MemorySegment fds = arena.allocate(java.lang.foreign.ValueLayout.JAVA_INT, 2);
         if (Libc.pipe2(errno, fds, LinuxH.O_CLOEXEC()) == 0) {
@@ -120,7 +120,6 @@ public final class KernelProbe {
             return new Outcome(true, "EAGAIN: the data was not cached, as RWF_NOWAIT reports it");
         }
         // EOPNOTSUPP from both: the kernel lacks the flag, or (pipes before 6.x, tmpfs) the files do
-        String release = kernelRelease();
         boolean byVersion = atLeast(release, 4, 13);
         return new Outcome(byVersion, byVersion
                 ? "Linux " + release + " has RWF_NOWAIT for AIO (4.13+), but the pipe and the scratch file here do not "
@@ -169,24 +168,42 @@ public final class KernelProbe {
 
     private static Outcome submitAndWait(Arena arena, long ctx, short opcode, int fd, long buf, long nbytes, int rwFlags)
             throws AioException {
+        Completion c = submitOne(arena, ctx, opcode, fd, buf, nbytes, rwFlags, 7, 5);
+        if (c.submitErrno() != 0) {
+            return new Outcome(false, "io_submit: " + Errno.name(c.submitErrno()));
+        }
+        long res = c.res();
+        return res >= 0 ? new Outcome(true, "completed with " + res) : new Outcome(false, "completed with -" + Errno.name((int) -res));
+    }
+
+    /**
+     * What became of one probe request: refused by io_submit ({@code submitErrno > 0}), or completed
+     * with the io_event's {@code data} and {@code res}.
+     */
+    record Completion(int submitErrno, long data, long res) {}
+
+    /**
+     * Submits one iocb on {@code ctx} and waits up to {@code timeoutSeconds} for its completion.
+     *
+     * @throws AioException if io_getevents fails or the request does not complete in time (ETIMEDOUT)
+     */
+    static Completion submitOne(Arena arena, long ctx, short opcode, int fd, long buf, long nbytes, int rwFlags,
+            long tag, int timeoutSeconds) throws AioException {
         MemorySegment errno = Libc.errnoState(arena);
         MemorySegment iocb = arena.allocate(Iocbs.IOCB_SIZE, 8);
         MemorySegment ptr = arena.allocate(JAVA_LONG);
         MemorySegment event = arena.allocate(Iocbs.IO_EVENT_SIZE, 8);
-        MemorySegment timeout = timespec.allocate(arena);
-        timespec.tv_sec(timeout, 5);
+        long timeout = Syscalls.timeout(timespec.allocate(arena), timeoutSeconds * 1_000_000_000L);
         ptr.set(JAVA_LONG, 0, iocb.address());
-        Iocbs.prepare(iocb, 0, opcode, fd, buf, nbytes, 0, 7, rwFlags, 0, 0, (short) 0);
+        Iocbs.prepare(iocb, 0, opcode, fd, buf, nbytes, 0, tag, rwFlags, 0, 0, (short) 0);
         long ret = Syscalls.ioSubmit(errno, ctx, 1, ptr.address());
         if (ret != 1) {
-            int err = ret == 0 ? Errno.EAGAIN : (int) -ret;
-            return new Outcome(false, "io_submit: " + Errno.name(err));
+            return new Completion(ret == 0 ? Errno.EAGAIN : (int) -ret, 0, 0);
         }
-        long n = Syscalls.ioGetevents(errno, ctx, 1, 1, event.address(), timeout.address());
+        long n = Syscalls.ioGetevents(errno, ctx, 1, 1, event.address(), timeout);
         if (n != 1) {
             throw new AioException(n < 0 ? (int) -n : Errno.ETIMEDOUT, "io_getevents", "kernel probe");
         }
-        long res = Iocbs.eventRes(event, 0);
-        return res >= 0 ? new Outcome(true, "completed with " + res) : new Outcome(false, "completed with -" + Errno.name((int) -res));
+        return new Completion(0, Iocbs.eventData(event, 0), Iocbs.eventRes(event, 0));
     }
 }
