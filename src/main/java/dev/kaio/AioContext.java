@@ -542,6 +542,15 @@ public final class AioContext implements AutoCloseable {
         if (slot < 0 || state.get() == CLOSED) {
             return false;
         }
+        return cancelSlot(slot, f, false);
+    }
+
+    /**
+     * io_cancel of the request in {@code slot}, if it is still {@code f}'s. The slot is held in
+     * CANCELLING meanwhile, so it cannot complete and be reused for another request under the call.
+     * True if the kernel took the cancellation; {@code byClose} records that close() asked for it.
+     */
+    private boolean cancelSlot(int slot, AioFuture<?> f, boolean byClose) {
         Request r = requests[slot];
         if (!r.state.compareAndSet(INFLIGHT, CANCELLING)) {
             return false; // completing right now, or the slot is free
@@ -559,6 +568,9 @@ public final class AioContext implements AutoCloseable {
             if (ret == -EINPROGRESS || ret == 0) {
                 // Linux 4.19+: the completion (-ECANCELED) is always delivered through the ring.
                 // (Before, a 0 return copied it to 'result' instead; kaio needs 4.18+ features anyway.)
+                if (byClose) {
+                    r.cancelledByClose = true;
+                }
                 r.cancelRequested = true;
                 return true;
             }
@@ -899,20 +911,8 @@ public final class AioContext implements AutoCloseable {
             Request r = requests[slot];
             if (r.state.get() == INFLIGHT && r.opcode == Iocbs.CMD_POLL) {
                 AioFuture<Object> f = r.future;
-                if (f != null && r.state.compareAndSet(INFLIGHT, CANCELLING)) {
-                    try (Arena tmp = Arena.ofConfined()) {
-                        if (r.future == f) {
-                            MemorySegment result = tmp.allocate(Iocbs.IO_EVENT_SIZE, 8);
-                            long ret = Syscalls.ioCancel(Libc.errnoState(tmp), ctx,
-                                    iocbs.address() + Iocbs.IOCB_SIZE * slot, result.address());
-                            if (ret == -EINPROGRESS || ret == 0) {
-                                r.cancelledByClose = true;
-                                r.cancelRequested = true;
-                            }
-                        }
-                    } finally {
-                        r.state.set(INFLIGHT);
-                    }
+                if (f != null) {
+                    cancelSlot(slot, f, true);
                 }
             }
         }
