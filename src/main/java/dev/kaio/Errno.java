@@ -78,7 +78,7 @@ public final class Errno {
     /** The symbolic name of {@code errno}, e.g. {@code "EINVAL"}; {@code "errno 123"} if unknown. */
     public static String name(int errno) {
         String name = NAMES.get(errno);
-        if (name == null && NativeAccess.isEnabled() && NativeAccess.platformProblem() == null) {
+        if (name == null && NativeAccess.canCall()) {
             name = Libc.strerrorname(errno);
         }
         return name != null ? name : "errno " + errno;
@@ -87,7 +87,7 @@ public final class Errno {
     /** The C library's description of {@code errno}, e.g. {@code "Invalid argument"}. */
     public static String description(int errno) {
         String desc = null;
-        if (NativeAccess.isEnabled() && NativeAccess.platformProblem() == null) {
+        if (NativeAccess.canCall()) {
             desc = Libc.strerrordesc(errno);
         }
         return desc != null ? desc : "error " + errno;

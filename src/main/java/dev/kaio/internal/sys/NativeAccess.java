@@ -48,6 +48,11 @@ public final class NativeAccess {
         return ENABLED;
     }
 
+    /** True when kaio can call native code: the platform matches the bindings and native access is enabled. */
+    public static boolean canCall() {
+        return PLATFORM_PROBLEM == null && ENABLED;
+    }
+
     /**
      * Null when kaio can run here, otherwise why not: the generated bindings (syscall numbers, struct
      * layouts) are those of Linux on x86_64.
