@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container;
@@ -44,21 +43,25 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  */
 class DockerHarnessIT {
 
+    /** Set by .ci/run: a missing prerequisite fails the IT instead of skipping it. */
+    private static final String REQUIRE_ENV = "KAIO_REQUIRE_DOCKER";
+
     static final List<String> FILESYSTEMS = List.of("ext2", "ext3", "ext4", "xfs", "btrfs");
     static final String IMAGE_TAG = "kaio-test:harness";
 
     @Test
     void fileAndBlockDeviceTestsPassInsideAContainerOnEveryFilesystem() throws Exception {
         String base = System.getProperty("kaio.test.base.image", "kaio-test-base:bookworm-jdk25");
-        requireOrSkip(DockerClientFactory.instance().isDockerAvailable(),
+        HarnessPrerequisite.require(REQUIRE_ENV, DockerClientFactory.instance().isDockerAvailable(),
                 "no Docker engine is reachable (start dockerd; .ci/run does)");
         try {
             DockerClientFactory.instance().client().inspectImageCmd(base).exec();
         } catch (NotFoundException e) {
-            requireOrSkip(false, "the base image " + base + " is missing: build it with docker/build-base-image.sh "
-                    + "(offline) or docker build -t " + base + " docker/");
+            HarnessPrerequisite.require(REQUIRE_ENV, false, "the base image " + base + " is missing: build it with "
+                    + "docker/build-base-image.sh (offline) or docker build -t " + base + " docker/");
         }
-        requireOrSkip(LoopDevice.isRoot(), "attaching loop devices for the container needs root");
+        HarnessPrerequisite.require(REQUIRE_ENV, LoopDevice.isRoot(),
+                "attaching loop devices for the container needs root");
 
         Path work = dev.kaio.testing.TestFiles.newDirectory("docker");
         List<LoopDevice> loops = new ArrayList<>();
@@ -131,15 +134,6 @@ class DockerHarnessIT {
                 Files.deleteIfExists(l.backingFile());
             }
             Runtime.getRuntime().removeShutdownHook(cleanup);
-        }
-    }
-
-    static void requireOrSkip(boolean condition, String reason) {
-        if (!condition) {
-            if ("1".equals(System.getenv("KAIO_REQUIRE_DOCKER"))) {
-                fail("KAIO_REQUIRE_DOCKER=1 but " + reason);
-            }
-            Assumptions.abort(reason);
         }
     }
 
