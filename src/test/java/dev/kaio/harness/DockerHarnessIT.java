@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Device;
+import dev.kaio.testing.Commands;
 import dev.kaio.testing.LoopDevice;
 import java.io.IOException;
 import java.io.InputStream;
@@ -192,7 +193,7 @@ class DockerHarnessIT {
         Path file = dir.resolve("reports.tar");
         Files.write(file, tar);
         try {
-            LoopDevice.run(List.of("tar", "-xf", file.toString(), "-C", dir.toString()));
+            Commands.run(List.of("tar", "-xf", file.toString(), "-C", dir.toString()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);

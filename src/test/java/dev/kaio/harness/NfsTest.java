@@ -16,7 +16,7 @@ import dev.kaio.AioFile;
 import dev.kaio.AioOpenOption;
 import dev.kaio.DirectBuffers;
 import dev.kaio.DirectIoAlignment;
-import dev.kaio.testing.LoopDevice;
+import dev.kaio.testing.Commands;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -135,7 +135,7 @@ class NfsTest {
                 }
             }
         }
-        LoopDevice.run(List.of(remount));
+        Commands.run(List.of(remount));
         try (AioContext ctx = AioContext.open(4); Arena arena = Arena.ofShared()) {
             for (int i = 0; i < files.size(); i++) {
                 assertBytesEqual(datas.get(i), readWithFileChannel(files.get(i), 0, 1 << 20), files.get(i) + " via FileChannel");

@@ -17,6 +17,7 @@ import dev.kaio.AioFile;
 import dev.kaio.AioOpenOption;
 import dev.kaio.DirectBuffers;
 import dev.kaio.Errno;
+import dev.kaio.testing.Commands;
 import dev.kaio.testing.LoopDevice;
 import dev.kaio.testing.ReliabilityLog;
 import dev.kaio.testing.TestFiles;
@@ -52,8 +53,8 @@ class FaultInjectionTest {
         Path dir = TestFiles.newDirectory("enospc");
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
         try (LoopDevice loop = LoopDevice.attach(dir.resolve("small.img"), 8L << 20, 512)) {
-            LoopDevice.run(List.of("mkfs.ext4", "-q", "-F", "-O", "^has_journal", loop.path().toString()));
-            LoopDevice.run(List.of("mount", loop.path().toString(), mnt.toString()));
+            Commands.run(List.of("mkfs.ext4", "-q", "-F", "-O", "^has_journal", loop.path().toString()));
+            Commands.run(List.of("mount", loop.path().toString(), mnt.toString()));
             Path file = mnt.resolve("fill");
             int bs = 256 * 1024;
             List<byte[]> acknowledged = new ArrayList<>();
@@ -97,8 +98,8 @@ class FaultInjectionTest {
                 assertBytesEqual(acknowledged.get(0), toBytes(back), "block 0 after ENOSPC");
             }
             // unmount and mount again: what was acknowledged is on the device
-            LoopDevice.run(List.of("umount", mnt.toString()));
-            LoopDevice.run(List.of("mount", loop.path().toString(), mnt.toString()));
+            Commands.run(List.of("umount", mnt.toString()));
+            Commands.run(List.of("mount", loop.path().toString(), mnt.toString()));
             try {
                 for (int i = 0; i < acknowledged.size(); i++) {
                     assertBytesEqual(acknowledged.get(i), TestFiles.readWithFileChannel(file, (long) i * bs, bs),
@@ -108,7 +109,7 @@ class FaultInjectionTest {
                         "ENOSPC (direct=%s) on an 8 MiB ext4: %d x 256 KiB writes acknowledged and intact after remount; "
                                 + "then %s", direct, acknowledged.size(), enospc.getMessage().replaceAll("to /\\S*/mnt/", "to <8 MiB ext4>/")));
             } finally {
-                LoopDevice.run(List.of("umount", mnt.toString()));
+                Commands.run(List.of("umount", mnt.toString()));
             }
         }
     }
@@ -140,10 +141,10 @@ class FaultInjectionTest {
         assumeTrue(Files.exists(Path.of("/usr/include/fuse3/fuse.h")), "libfuse3-dev is not installed");
         Path exe = dir.resolve("faultfs");
         Path source = Path.of("src/test/c/faultfs.c").toAbsolutePath();
-        String flags = LoopDevice.run(List.of("pkg-config", "--cflags", "--libs", "fuse3")).trim();
+        String flags = Commands.run(List.of("pkg-config", "--cflags", "--libs", "fuse3")).trim();
         List<String> cc = new ArrayList<>(List.of("gcc", "-Wall", "-Werror", "-o", exe.toString(), source.toString()));
         cc.addAll(List.of(flags.split("\\s+")));
-        LoopDevice.run(cc);
+        Commands.run(cc);
         Path mnt = Files.createDirectories(dir.resolve("fuse"));
         Process p = new ProcessBuilder(exe.toString(), backing.toString(), Long.toString(BAD_OFFSET),
                 Long.toString(BAD_LENGTH), mnt.toString()).redirectErrorStream(true).start();
@@ -221,7 +222,7 @@ class FaultInjectionTest {
         byte[] content = randomBytes(78, 4 << 20);
         Files.write(backing, content);
         try (FaultFs fs = mountFaultFs(dir, backing)) {
-            String dev = LoopDevice.run(List.of("losetup", "-f", "--show", fs.data().toString())).trim();
+            String dev = Commands.run(List.of("losetup", "-f", "--show", fs.data().toString())).trim();
             try (AioContext ctx = AioContext.open(64);
                     AioFile f = AioFile.open(ctx, Path.of(dev), READ, AioOpenOption.DIRECT);
                     Arena arena = Arena.ofShared()) {
@@ -250,7 +251,7 @@ class FaultInjectionTest {
                 ReliabilityLog.record("EIO (loop device over the failing FUSE file, O_DIRECT): "
                         + reads.size() + " reads, exactly " + failed + " failed with EIO");
             } finally {
-                LoopDevice.run(List.of("losetup", "-d", dev));
+                Commands.run(List.of("losetup", "-d", dev));
             }
         }
     }

@@ -3,12 +3,10 @@ package dev.kaio.testing;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A loop block device over a backing file, attached with {@code losetup} and detached on close.
@@ -40,7 +38,7 @@ public final class LoopDevice implements AutoCloseable {
     private static synchronized boolean utilLinuxLosetup() {
         if (utilLinux == null) {
             try {
-                utilLinux = run(List.of("losetup", "--version")).contains("util-linux");
+                utilLinux = Commands.run(List.of("losetup", "--version")).contains("util-linux");
             } catch (IOException | InterruptedException e) {
                 utilLinux = false;
             }
@@ -61,7 +59,7 @@ public final class LoopDevice implements AutoCloseable {
         }
         List<String> cmd = new ArrayList<>(List.of("losetup", "-f", "--show", "--sector-size", String.valueOf(sectorSize)));
         cmd.add(backing.toString());
-        String out = run(cmd).trim();
+        String out = Commands.run(cmd).trim();
         return new LoopDevice(Path.of(out), backing);
     }
 
@@ -79,7 +77,7 @@ public final class LoopDevice implements AutoCloseable {
         if (!detached) {
             detached = true;
             try {
-                run(List.of("losetup", "-d", device.toString()));
+                Commands.run(List.of("losetup", "-d", device.toString()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException(e);
@@ -102,18 +100,5 @@ public final class LoopDevice implements AutoCloseable {
             // fall through
         }
         return "?";
-    }
-
-    public static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("timed out: " + command);
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException(command + " exited with " + p.exitValue() + ": " + out);
-        }
-        return out;
     }
 }

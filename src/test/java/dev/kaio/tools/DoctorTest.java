@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kaio.internal.sys.FileStat;
+import dev.kaio.testing.Commands;
 import dev.kaio.testing.AioNr;
 import dev.kaio.testing.LoopDevice;
 import dev.kaio.testing.MiniJson;
@@ -57,7 +58,7 @@ class DoctorTest {
             assertEquals(st.dioOffsetAlign(), (int) num(p, "alignment_offset"));
         }
         // the device under it, found independently with coreutils' stat and sysfs
-        String majmin = LoopDevice.run(List.of("stat", "-c", "%Hd:%Ld", dir.toString())).trim();
+        String majmin = Commands.run(List.of("stat", "-c", "%Hd:%Ld", dir.toString())).trim();
         Path sys = Path.of("/sys/dev/block/" + majmin);
         if (Files.exists(sys)) {
             Path q = Files.exists(sys.resolve("queue")) ? sys.resolve("queue") : sys.resolve("../queue");
@@ -78,8 +79,8 @@ class DoctorTest {
             assertEquals(0, r.status(), r.err() + r.out());
             Map<String, Object> p = MiniJson.object(MiniJson.parse(r.out()), "paths", "0");
             assertEquals("block device", p.get("type"));
-            int ss = Integer.parseInt(LoopDevice.run(List.of("blockdev", "--getss", loop.path().toString())).trim());
-            int pbs = Integer.parseInt(LoopDevice.run(List.of("blockdev", "--getpbsz", loop.path().toString())).trim());
+            int ss = Integer.parseInt(Commands.run(List.of("blockdev", "--getss", loop.path().toString())).trim());
+            int pbs = Integer.parseInt(Commands.run(List.of("blockdev", "--getpbsz", loop.path().toString())).trim());
             assertEquals(4096, ss);
             assertEquals(ss, (int) num(p, "logical_block_size"));
             assertEquals(pbs, (int) num(p, "physical_block_size"));

@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
+import dev.kaio.testing.Commands;
 import java.lang.foreign.GroupLayout;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +16,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -44,8 +42,8 @@ class LayoutTest {
         Path source = dir.resolve("probe.c");
         Files.writeString(source, probeSource(header));
         Path exe = dir.resolve("probe");
-        run(List.of("gcc", "-std=gnu11", "-Wall", "-Werror", "-o", exe.toString(), source.toString()));
-        String out = run(List.of(exe.toString()));
+        Commands.run(List.of("gcc", "-std=gnu11", "-Wall", "-Werror", "-o", exe.toString(), source.toString()));
+        String out = Commands.run(List.of(exe.toString()));
         gcc = new LinkedHashMap<>();
         for (String line : out.split("\n")) {
             if (!line.isBlank()) {
@@ -162,13 +160,5 @@ class LayoutTest {
             }
         }
         return false;
-    }
-
-    static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + command);
-        assertEquals(0, p.exitValue(), command + " failed:\n" + out);
-        return out;
     }
 }
