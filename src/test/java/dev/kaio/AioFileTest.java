@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kaio.testing.Futures;
 import dev.kaio.testing.TestFiles;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -67,14 +68,7 @@ class AioFileTest {
     }
 
     static <T> T await(CompletableFuture<T> f) throws Exception {
-        try {
-            return f.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception ex) {
-                throw ex;
-            }
-            throw e;
-        }
+        return Futures.await(f, 30);
     }
 
     @ParameterizedTest(name = "direct={0}")

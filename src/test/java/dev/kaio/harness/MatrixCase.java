@@ -9,13 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.kaio.AioException;
 import dev.kaio.AioFile;
 import dev.kaio.DirectBuffers;
+import dev.kaio.testing.Futures;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One operation of the support matrix, run against an open file and verified byte for byte through
@@ -110,13 +109,6 @@ final class MatrixCase {
     }
 
     static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws Exception {
-        try {
-            return f.get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception ex) {
-                throw ex;
-            }
-            throw e;
-        }
+        return Futures.await(f, 60);
     }
 }
