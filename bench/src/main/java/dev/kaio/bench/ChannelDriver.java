@@ -73,10 +73,8 @@ final class ChannelDriver extends CallbackDriver {
         public void completed(Integer n, Object attachment) {
             if (n != spec.blockSize()) {
                 ChannelDriver.this.failed(new IllegalStateException("short transfer " + n));
-            } else {
-                if (ChannelDriver.this.completed()) {
-                    issue();
-                }
+            } else if (ChannelDriver.this.completed()) {
+                issue();
             }
         }
 

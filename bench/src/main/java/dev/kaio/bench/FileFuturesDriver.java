@@ -59,10 +59,8 @@ final class FileFuturesDriver extends CallbackDriver {
         public void accept(Integer n, Throwable e) {
             if (e != null || n != spec.blockSize()) {
                 failed(e != null ? e : new IllegalStateException("short transfer " + n));
-            } else {
-                if (completed()) {
+            } else if (completed()) {
                 issue();
-            }
             }
         }
     }
