@@ -17,6 +17,13 @@ out=${1:?usage: scripts/fray-shim-jdk.sh OUT_DIR}
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/find-jdk.sh"
 
+if [ "$(uname -m)" != x86_64 ]; then
+  # prepare-fray fetches fray-jvmti-<os>-<arch>; for 0.9.2 only fray-jvmti-linux-x8664 is published here
+  echo "fray-shim-jdk: the Fray tests need x86_64 (Fray 0.9.2's JVMTI library, fray-jvmti-linux-x8664); this is $(uname -m)." >&2
+  echo "fray-shim-jdk: build without them: ./build verify -Dkaio.fray.skip" >&2
+  exit 1
+fi
+
 jdk=""
 for c in "${KAIO_JAVA_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/* "$HOME"/.sdkman/candidates/java/* \
          "$HOME"/.jdks/* /opt/java/* /opt/jdk* /usr/local/lib/jvm/* /usr/java/*; do
