@@ -3,6 +3,7 @@
 # markers, so that the README's tables are the harnesses' output, not hand-typed:
 #   support-matrix  target/support-matrix.md          (DockerHarnessIT, ./build verify)
 #   nfs-matrix      target/nfs-matrix.md              (NfsGuestIT, ./build verify)
+#   aarch64-matrix  target/aarch64-matrix.md          (Aarch64GuestIT, ./build verify)
 #   reliability     target/reliability-summary.txt    (the reliability tests, ./build verify)
 #   performance     bench/results/latest.md           (bench/compare.sh)
 # A section whose source is missing is left as it is.
@@ -13,6 +14,7 @@ import os, re
 sections = {
     "support-matrix": "target/support-matrix.md",
     "nfs-matrix": "target/nfs-matrix.md",
+    "aarch64-matrix": "target/aarch64-matrix.md",
     "reliability": "target/reliability-summary.txt",
     "performance": "bench/results/latest.md",
 }
