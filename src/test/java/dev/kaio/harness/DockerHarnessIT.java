@@ -20,9 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
@@ -51,6 +53,7 @@ class DockerHarnessIT {
     static final String IMAGE_TAG = "kaio-test:harness";
 
     @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES) // about 3 minutes here; the default 5 would be too tight
     void fileAndBlockDeviceTestsPassInsideAContainerOnEveryFilesystem() throws Exception {
         String base = System.getProperty("kaio.test.base.image", "kaio-test-base:bookworm-jdk25");
         HarnessPrerequisite.require(REQUIRE_ENV, DockerClientFactory.instance().isDockerAvailable(),
