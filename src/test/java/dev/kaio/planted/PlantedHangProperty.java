@@ -6,7 +6,7 @@ import net.jqwik.api.Tag;
 /**
  * A deliberately hanging jqwik property, excluded from every build (tag "planted"): jqwik has no
  * per-test timeout, so GuardsTest runs it in a child JVM to show that the fork watchdog dumps the
- * threads before the fork is killed.
+ * threads and ends the JVM.
  */
 @Tag("planted")
 class PlantedHangProperty {
