@@ -2,6 +2,10 @@ package dev.kaio;
 
 import dev.kaio.internal.sys.NativeResources;
 import dev.kaio.testing.ProcessResources;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +44,19 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
         return target.endsWith(".jar") || target.equals("/dev/random") || target.equals("/dev/urandom");
     }
 
+    /**
+     * Descriptors of these kinds (as {@link ProcessResources#descriptors()} names them, e.g. "socket")
+     * that a test class may leave open, for the reason given: what a library it uses keeps for the
+     * JVM's lifetime, not something kaio or the test forgot.
+     */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    public @interface Keeps {
+        String[] value();
+
+        String reason();
+    }
+
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LeakCheckExtension.class);
 
     @Override
@@ -50,13 +67,14 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
         Snapshot before = context.getStore(NS).get("before", Snapshot.class);
-        check(context.getDisplayName(), before);
+        Keeps keeps = context.getRequiredTestClass().getAnnotation(Keeps.class);
+        check(context.getDisplayName(), before, keeps == null ? List.of() : List.of(keeps.value()));
     }
 
-    /** Fails with what {@code name} leaked since {@code before}. */
-    static void check(String name, Snapshot before) throws Exception {
+    /** Fails with what {@code name} leaked since {@code before}, apart from descriptors of the {@code kept} kinds. */
+    static void check(String name, Snapshot before, List<String> kept) throws Exception {
         KaioFileChannel.closeDefaultContext();
-        List<String> leaks = compare(before, Long.getLong("kaio.test.leakWaitMillis", 5_000));
+        List<String> leaks = compare(before, Long.getLong("kaio.test.leakWaitMillis", 5_000), kept);
         if (!leaks.isEmpty()) {
             throw new AssertionError(name + " leaked: " + String.join("; ", leaks));
         }
@@ -64,9 +82,16 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
 
     /** Differences from {@code before}, waiting up to {@code waitMillis} for teardown to finish. */
     static List<String> compare(Snapshot before, long waitMillis) throws InterruptedException {
+        return compare(before, waitMillis, List.of());
+    }
+
+    static List<String> compare(Snapshot before, long waitMillis, List<String> kept) throws InterruptedException {
         long deadline = System.currentTimeMillis() + waitMillis;
         while (true) {
             Snapshot after = Snapshot.now();
+            for (String kind : kept) {
+                after.openFds().put(kind, before.openFds().getOrDefault(kind, 0));
+            }
             List<String> leaks = new ArrayList<>();
             if (after.aioRings() != before.aioRings()) {
                 leaks.add("AIO rings in /proc/self/maps " + before.aioRings() + " -> " + after.aioRings() + " ("

@@ -40,7 +40,7 @@ public final class LeakCheckJqwikHook implements BeforeContainerHook, AfterConta
         if (c.isPresent()) {
             LeakCheckExtension.Snapshot b = before.remove(c.get());
             if (b != null) {
-                LeakCheckExtension.check(context.label(), b);
+                LeakCheckExtension.check(context.label(), b, java.util.List.of());
             }
         }
     }

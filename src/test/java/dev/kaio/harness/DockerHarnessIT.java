@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Device;
+import dev.kaio.LeakCheckExtension;
 import dev.kaio.testing.Commands;
 import dev.kaio.testing.LoopDevice;
 import java.io.IOException;
@@ -44,6 +45,8 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  * cannot be pulled); containers are removed by Testcontainers on close and at JVM exit, loop devices
  * here in {@code finally} and by a shutdown hook.
  */
+@LeakCheckExtension.Keeps(value = "socket", reason = "Testcontainers' Docker client keeps its connections to the "
+        + "Docker engine's socket for the JVM's lifetime")
 class DockerHarnessIT {
 
     /** Set by .ci/run: a missing prerequisite fails the IT instead of skipping it. */
