@@ -43,6 +43,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * asserted): with "write through" the block layer would complete flushes without counting them. On
  * the raw device an O_DIRECT DSYNC write is a FUA write, which the block layer turns into a write and
  * a flush because loop has no FUA; a buffered one is written back and flushed by generic_write_sync.
+ * How the loop driver then writes its backing file (buffered here, not --direct-io) does not matter:
+ * the counter is the loop disk's, incremented when a flush request completes there (the loop driver
+ * serves it with an fsync of the backing file).
  */
 class FlushCountTest {
 
