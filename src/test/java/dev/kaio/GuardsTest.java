@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kaio.testing.ConsoleLauncherRun;
 import dev.kaio.testing.ForkWatchdog;
+import dev.kaio.testing.TestFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -33,10 +36,13 @@ class GuardsTest {
     @Test
     void aHangingPropertyIsDumpedAndEndedByTheForkWatchdog() throws Exception {
         // jqwik has no per-test timeout: only the watchdog ends this, with a dump
-        ConsoleLauncherRun run = ConsoleLauncherRun.start(List.of("-Dkaio.test.forkTimeoutSeconds=8"),
-                List.of("--select-class", "dev.kaio.planted.PlantedHangProperty"));
+        Path work = TestFiles.newDirectory("guards").resolve("test-work"); // the dump file goes next to it
+        ConsoleLauncherRun run = ConsoleLauncherRun.start(List.of("-Dkaio.test.forkTimeoutSeconds=8",
+                "-Dkaio.test.workdir=" + work), List.of("--select-class", "dev.kaio.planted.PlantedHangProperty"));
         int exit = run.await(120);
         String out = run.output();
+        Path dumpFile = work.resolveSibling("hang-" + run.pid() + ".txt");
+        assertTrue(Files.readString(dumpFile).contains("PlantedHangProperty.sleepsForever"), "the dump in " + dumpFile);
         assertEquals(ForkWatchdog.EXIT_STATUS, exit, "the watchdog must end the JVM\n" + out);
         assertTrue(out.contains("kaio fork watchdog: this test JVM has run for"), out);
         assertTrue(out.contains("longer than kaio.test.forkTimeoutSeconds=8: a test hangs"), out);

@@ -92,6 +92,10 @@ public final class ConsoleLauncherRun {
         reader.join(10_000);
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public String output() {
         return output.toString();
     }
