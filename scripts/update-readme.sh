@@ -3,6 +3,7 @@
 # markers, so that the README's tables are the harnesses' output, not hand-typed:
 #   support-matrix  target/support-matrix.md          (DockerHarnessIT, ./build verify)
 #   nfs-matrix      target/nfs-matrix.md              (NfsGuestIT, ./build verify)
+#   aarch64-matrix  target/aarch64-matrix.md          (Aarch64GuestIT, ./build verify)
 #   reliability     target/reliability-summary.txt    (the reliability tests, ./build verify)
 #   performance     bench/results/latest.md           (bench/compare.sh)
 # The first three come only from a passing `./build verify` of a commit: ./build records such a run
@@ -17,6 +18,7 @@ import hashlib, os, re, sys
 from_verified_run = {
     "support-matrix": "target/support-matrix.md",
     "nfs-matrix": "target/nfs-matrix.md",
+    "aarch64-matrix": "target/aarch64-matrix.md",
     "reliability": "target/reliability-summary.txt",
 }
 sections = dict(from_verified_run, performance="bench/results/latest.md")
