@@ -8,7 +8,7 @@
 #             the main ones again) and depth 1, depth-1 latency, kaio bench beside fio, and depth 32
 #             on the disk file; fio before and after each JMH run; then one read in flight per thread
 #             (OneInFlightBench: kaio join/get/channel get and FileChannel DIRECT, 1 and 4 threads, two
-#             runs each). About 7 minutes.
+#             runs each). About 6 minutes.
 #   --full    randread/randwrite/randrw x 4 KiB/64 KiB/1 MiB x depth 1/8/32/128 on both targets,
 #             vectored and journal benchmarks, one in flight per thread (three runs). About an hour
 #             and a half on 2 cores.
