@@ -169,8 +169,11 @@ if [ "$mode" = quick ]; then
   kaio_bench_run loop "$loop" randread 4096 32
   impls="$core" random_point disk "$disk" randread 4096 32
   echo "compare.sh: [$((SECONDS - started))s] latency at depth 1"
+  # fio at depth 1 right before and after, so the p50/p99 targets compare with fio at the same moment
+  fio_run loop "$loop" randread 4096 1
   jmh_run loop jmh-latency-loop 'LatencyBench\.(kaioQueue|kaioFile|jdkFileChannel|artemis)$' -p path="$loop" \
     -p bs=4096
+  fio_run loop "$loop" randread 4096 1
   one_in_flight loop "$loop" 2
 else
   for t in loop disk; do
