@@ -14,6 +14,12 @@
  * ({@code dev.kaio.internal.sys}) are not exported. Run with {@code --enable-native-access=dev.kaio}.
  */
 module dev.kaio {
+    // JFR events when the runtime has JFR (a jlinked runtime may not): see dev.kaio.internal.jfr.Tracing
+    requires static jdk.jfr;
+
     exports dev.kaio;
     exports dev.kaio.engine;
+
+    // JFR reads the event classes' fields for their metadata
+    opens dev.kaio.internal.jfr to jdk.jfr;
 }

@@ -223,6 +223,124 @@ public final class AioFile implements AutoCloseable {
                 options);
     }
 
+    // ------------------------------------------------------------------ with a handler: nothing allocated
+
+    /**
+     * {@link #read(MemorySegment, long, IoOptions)} with a handler and its attachment instead of a
+     * future: nothing is allocated per request; {@code handler} gets the bytes read.
+     *
+     * {@snippet :
+     * file.read(page.buffer(), page.position(), IoOptions.NONE, page, pageHandler);
+     * }
+     *
+     * @param dst        where to read into
+     * @param position   the file offset
+     * @param options    flags, priority, where the handler runs
+     * @param attachment given back to the handler
+     * @param handler    called once when the request has ended
+     * @param <A>        the attachment's type
+     */
+    public <A> void read(MemorySegment dst, long position, IoOptions options, A attachment,
+            AioHandler<? super A> handler) {
+        Objects.requireNonNull(dst, "dst");
+        Objects.requireNonNull(options, "options");
+        checkReadable();
+        checkBuffer(dst, true);
+        checkPosition(position);
+        checkLength(dst.byteSize());
+        context.submit(this, fd(), Iocbs.CMD_PREAD, AioContext.RESULT_INT, dst, null, position, dst.byteSize(),
+                options, attachment, handler);
+    }
+
+    /**
+     * {@link #write(MemorySegment, long, IoOptions)} with a handler and its attachment instead of a
+     * future; {@code handler} gets the bytes written.
+     *
+     * @param src        what to write
+     * @param position   the file offset
+     * @param options    flags, priority, where the handler runs
+     * @param attachment given back to the handler
+     * @param handler    called once when the request has ended
+     * @param <A>        the attachment's type
+     */
+    public <A> void write(MemorySegment src, long position, IoOptions options, A attachment,
+            AioHandler<? super A> handler) {
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(options, "options");
+        checkWritable();
+        checkBuffer(src, false);
+        checkPosition(position);
+        checkLength(src.byteSize());
+        context.submit(this, fd(), Iocbs.CMD_PWRITE, AioContext.RESULT_INT, src, null, position, src.byteSize(),
+                options, attachment, handler);
+    }
+
+    /**
+     * {@link #readv(List, long, IoOptions)} with a handler and its attachment instead of a future.
+     *
+     * @param dsts       where to read into, in order
+     * @param position   the file offset
+     * @param options    flags, priority, where the handler runs
+     * @param attachment given back to the handler
+     * @param handler    called once when the request has ended
+     * @param <A>        the attachment's type
+     */
+    public <A> void readv(List<MemorySegment> dsts, long position, IoOptions options, A attachment,
+            AioHandler<? super A> handler) {
+        Objects.requireNonNull(options, "options");
+        checkReadable();
+        List<MemorySegment> copy = copyOf(dsts, "dsts");
+        long total = checkVector(copy, true);
+        checkPosition(position);
+        context.submit(this, fd(), Iocbs.CMD_PREADV, AioContext.RESULT_LONG, null, copy, position, total, options,
+                attachment, handler);
+    }
+
+    /**
+     * {@link #writev(List, long, IoOptions)} with a handler and its attachment instead of a future.
+     *
+     * @param srcs       what to write, in order
+     * @param position   the file offset
+     * @param options    flags, priority, where the handler runs
+     * @param attachment given back to the handler
+     * @param handler    called once when the request has ended
+     * @param <A>        the attachment's type
+     */
+    public <A> void writev(List<MemorySegment> srcs, long position, IoOptions options, A attachment,
+            AioHandler<? super A> handler) {
+        Objects.requireNonNull(options, "options");
+        checkWritable();
+        List<MemorySegment> copy = copyOf(srcs, "srcs");
+        long total = checkVector(copy, false);
+        checkPosition(position);
+        context.submit(this, fd(), Iocbs.CMD_PWRITEV, AioContext.RESULT_LONG, null, copy, position, total, options,
+                attachment, handler);
+    }
+
+    /**
+     * {@link #fdatasync()} with a handler and its attachment instead of a future.
+     *
+     * @param attachment given back to the handler
+     * @param handler    called once when the request has ended (with result 0)
+     * @param <A>        the attachment's type
+     */
+    public <A> void fdatasync(A attachment, AioHandler<? super A> handler) {
+        context.submit(this, fd(), Iocbs.CMD_FDSYNC, AioContext.RESULT_VOID, null, null, 0, 0, IoOptions.NONE,
+                attachment, handler);
+    }
+
+    /**
+     * {@link #fsync()} with a handler and its attachment instead of a future.
+     *
+     * @param attachment given back to the handler
+     * @param handler    called once when the request has ended (with result 0)
+     * @param <A>        the attachment's type
+     */
+    public <A> void fsync(A attachment, AioHandler<? super A> handler) {
+        context.submit(this, fd(), Iocbs.CMD_FSYNC, AioContext.RESULT_VOID, null, null, 0, 0, IoOptions.NONE,
+                attachment, handler);
+    }
+
     /** Flushes data and metadata to stable storage (IOCB_CMD_FSYNC, like fsync(2)). */
     public CompletableFuture<Void> fsync() {
         return context.submit(this, fd(), Iocbs.CMD_FSYNC, AioContext.RESULT_VOID, null, null, 0, 0, IoOptions.NONE);
@@ -231,6 +349,52 @@ public final class AioFile implements AutoCloseable {
     /** Flushes data, and the metadata needed to read it, to stable storage (IOCB_CMD_FDSYNC, like fdatasync(2)). */
     public CompletableFuture<Void> fdatasync() {
         return context.submit(this, fd(), Iocbs.CMD_FDSYNC, AioContext.RESULT_VOID, null, null, 0, 0, IoOptions.NONE);
+    }
+
+    // ------------------------------------------------------------------ argument checks (also for AioBatch)
+
+    void checkRead(MemorySegment dst, long position, IoOptions options) {
+        Objects.requireNonNull(dst, "dst");
+        Objects.requireNonNull(options, "options");
+        checkReadable();
+        checkBuffer(dst, true);
+        checkPosition(position);
+        checkLength(dst.byteSize());
+    }
+
+    void checkWrite(MemorySegment src, long position, IoOptions options) {
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(options, "options");
+        checkWritable();
+        checkBuffer(src, false);
+        checkPosition(position);
+        checkLength(src.byteSize());
+    }
+
+    List<MemorySegment> checkReadv(List<MemorySegment> dsts, long position, IoOptions options) {
+        Objects.requireNonNull(options, "options");
+        checkReadable();
+        List<MemorySegment> copy = copyOf(dsts, "dsts");
+        checkVector(copy, true);
+        checkPosition(position);
+        return copy;
+    }
+
+    List<MemorySegment> checkWritev(List<MemorySegment> srcs, long position, IoOptions options) {
+        Objects.requireNonNull(options, "options");
+        checkWritable();
+        List<MemorySegment> copy = copyOf(srcs, "srcs");
+        checkVector(copy, false);
+        checkPosition(position);
+        return copy;
+    }
+
+    static long total(List<MemorySegment> segments) {
+        long total = 0;
+        for (int i = 0; i < segments.size(); i++) {
+            total += segments.get(i).byteSize();
+        }
+        return total;
     }
 
     private void checkReadable() {

@@ -3,6 +3,7 @@ package dev.kaio;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * Per-request options for reads and writes: {@link RwFlag}s, an {@link IoPriority}, and whether a
@@ -20,16 +21,18 @@ import java.util.Set;
 public final class IoOptions {
 
     /** No flags, no priority. */
-    public static final IoOptions NONE = new IoOptions(0, null, false);
+    public static final IoOptions NONE = new IoOptions(0, null, false, null);
 
     private final int rwFlags;
     private final IoPriority priority;
     private final boolean retryWithoutNowait;
+    private final Executor executor;
 
-    private IoOptions(int rwFlags, IoPriority priority, boolean retryWithoutNowait) {
+    private IoOptions(int rwFlags, IoPriority priority, boolean retryWithoutNowait, Executor executor) {
         this.rwFlags = rwFlags;
         this.priority = priority;
         this.retryWithoutNowait = retryWithoutNowait;
+        this.executor = executor;
     }
 
     /** Options with these flags. */
@@ -43,12 +46,12 @@ public final class IoOptions {
         for (RwFlag f : flags) {
             bits |= Objects.requireNonNull(f, "flag").bits();
         }
-        return new IoOptions(bits, priority, retryWithoutNowait);
+        return new IoOptions(bits, priority, retryWithoutNowait, executor);
     }
 
     /** These options with an I/O priority (IOCB_FLAG_IOPRIO). */
     public IoOptions withPriority(IoPriority priority) {
-        return new IoOptions(rwFlags, Objects.requireNonNull(priority, "priority"), retryWithoutNowait);
+        return new IoOptions(rwFlags, Objects.requireNonNull(priority, "priority"), retryWithoutNowait, executor);
     }
 
     /**
@@ -57,7 +60,31 @@ public final class IoOptions {
      * then completes with the blocking attempt's result.
      */
     public IoOptions retryWithoutNowait() {
-        return new IoOptions(rwFlags, priority, true);
+        return new IoOptions(rwFlags, priority, true, executor);
+    }
+
+    /**
+     * These options, and the request's future is completed (or its {@link AioHandler} called) on
+     * {@code executor}, not on the thread that collected the completion: so that a slow dependent action
+     * (taking a lock, writing a log) does not hold up the completions of the whole context. Overrides
+     * {@link AioContext.Options#completionExecutor} for this request. If the executor rejects the task,
+     * the completion runs on the collecting thread instead. {@link AioContext#close()} waits until the
+     * executor has run every completion.
+     *
+     * @param executor where completions of requests with these options run
+     * @return new options
+     */
+    public IoOptions completeOn(Executor executor) {
+        return new IoOptions(rwFlags, priority, retryWithoutNowait, Objects.requireNonNull(executor, "executor"));
+    }
+
+    /**
+     * Where completions run, or null (the thread that collects them, or the context's executor).
+     *
+     * @return the executor, or null
+     */
+    public Executor completionExecutor() {
+        return executor;
     }
 
     /** The RWF_* bits for aio_rw_flags. */
@@ -88,6 +115,6 @@ public final class IoOptions {
     @Override
     public String toString() {
         return "IoOptions" + flags() + (priority != null ? " " + priority : "")
-                + (retryWithoutNowait ? " retryWithoutNowait" : "");
+                + (retryWithoutNowait ? " retryWithoutNowait" : "") + (executor != null ? " completeOn " + executor : "");
     }
 }

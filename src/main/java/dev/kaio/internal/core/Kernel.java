@@ -32,6 +32,15 @@ public interface Kernel {
     long submit(int slot, long userData, Request request, int resfd);
 
     /**
+     * io_submit of {@code count} requests in one call: {@code requests[i]}, written into the iocb of
+     * {@code slots[i]} with aio_data {@code userData[i]} and RESFD {@code resfd} (when {@code >= 0}), for
+     * i in [from, from + count). Returns how many the kernel took (always the first ones, whose events
+     * will follow), or {@code -errno} when it took none (the first one was refused; the others were not
+     * looked at). Retries EINTR.
+     */
+    long submitAll(int[] slots, Request[] requests, long[] userData, int resfd, int from, int count);
+
+    /**
      * io_cancel of the request submitted from {@code slot}. 0 when the kernel took the cancellation (the
      * request's event follows, with -ECANCELED or, for a poll, an empty mask); otherwise {@code -errno}
      * (EINVAL: not cancellable or not found; EAGAIN: completing).

@@ -41,6 +41,7 @@ public final class RequestFuture<T> extends CompletableFuture<T> {
     private volatile int where;
     volatile int slot = -1;
     volatile int generation;
+    Request queuedCopy;   // while QUEUED: its copy in the engine's queue (published by the queue)
 
     RequestFuture(RequestEngine engine, Object owner, int where) {
         this.engine = engine;

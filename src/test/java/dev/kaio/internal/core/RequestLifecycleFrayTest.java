@@ -51,6 +51,16 @@ class RequestLifecycleFrayTest {
         LifecycleScenarios.callbacksBlockingSubmissionGoesToTheSubmitterThread();
     }
 
+    @FrayExplored(iterations = 300)
+    void batchIsOneSubmitAndEndsExactlyOnceUnderClose() throws Exception {
+        LifecycleScenarios.batchIsOneSubmitAndEndsExactlyOnceUnderClose();
+    }
+
+    @FrayExplored(iterations = 300)
+    void executorDeliversBeforeCloseReturns() throws Exception {
+        LifecycleScenarios.executorDeliversBeforeCloseReturns();
+    }
+
     @FrayExplored(iterations = 100)
     void mixedLoadThenClose() throws Exception {
         LifecycleScenarios.mixedLoadThenClose(2, 3);

@@ -68,6 +68,16 @@ class RequestLifecycleStressTest {
     }
 
     @Test
+    void batchIsOneSubmitAndEndsExactlyOnceUnderClose() {
+        repeat(LifecycleScenarios::batchIsOneSubmitAndEndsExactlyOnceUnderClose);
+    }
+
+    @Test
+    void executorDeliversBeforeCloseReturns() {
+        repeat(LifecycleScenarios::executorDeliversBeforeCloseReturns);
+    }
+
+    @Test
     void mixedLoadThenClose() {
         assertTimeoutPreemptively(LIMIT, () -> {
             for (int i = 0; i < ROUNDS / 10; i++) {
