@@ -158,12 +158,7 @@ public final class AioFile implements AutoCloseable {
      * {@link WouldBlockException} instead of waiting for the device.
      */
     public CompletableFuture<Integer> read(MemorySegment dst, long position, IoOptions options) {
-        Objects.requireNonNull(dst, "dst");
-        Objects.requireNonNull(options, "options");
-        checkReadable();
-        checkBuffer(dst, true);
-        checkPosition(position);
-        checkLength(dst.byteSize());
+        checkRead(dst, position, options);
         return context.submit(this, fd(), Iocbs.CMD_PREAD, AioContext.RESULT_INT, dst, null, position, dst.byteSize(),
                 options);
     }
@@ -175,12 +170,7 @@ public final class AioFile implements AutoCloseable {
 
     /** Writes with per-request {@link IoOptions} (e.g. {@link RwFlag#DSYNC} for a durable write). */
     public CompletableFuture<Integer> write(MemorySegment src, long position, IoOptions options) {
-        Objects.requireNonNull(src, "src");
-        Objects.requireNonNull(options, "options");
-        checkWritable();
-        checkBuffer(src, false);
-        checkPosition(position);
-        checkLength(src.byteSize());
+        checkWrite(src, position, options);
         return context.submit(this, fd(), Iocbs.CMD_PWRITE, AioContext.RESULT_INT, src, null, position, src.byteSize(),
                 options);
     }
@@ -195,12 +185,8 @@ public final class AioFile implements AutoCloseable {
 
     /** {@link #readv(List, long)} with per-request {@link IoOptions}. */
     public CompletableFuture<Long> readv(List<MemorySegment> dsts, long position, IoOptions options) {
-        Objects.requireNonNull(options, "options");
-        checkReadable();
-        List<MemorySegment> copy = copyOf(dsts, "dsts");
-        long total = checkVector(copy, true);
-        checkPosition(position);
-        return context.submit(this, fd(), Iocbs.CMD_PREADV, AioContext.RESULT_LONG, null, copy, position, total,
+        List<MemorySegment> copy = checkReadv(dsts, position, options);
+        return context.submit(this, fd(), Iocbs.CMD_PREADV, AioContext.RESULT_LONG, null, copy, position, total(copy),
                 options);
     }
 
@@ -214,12 +200,8 @@ public final class AioFile implements AutoCloseable {
 
     /** {@link #writev(List, long)} with per-request {@link IoOptions}. */
     public CompletableFuture<Long> writev(List<MemorySegment> srcs, long position, IoOptions options) {
-        Objects.requireNonNull(options, "options");
-        checkWritable();
-        List<MemorySegment> copy = copyOf(srcs, "srcs");
-        long total = checkVector(copy, false);
-        checkPosition(position);
-        return context.submit(this, fd(), Iocbs.CMD_PWRITEV, AioContext.RESULT_LONG, null, copy, position, total,
+        List<MemorySegment> copy = checkWritev(srcs, position, options);
+        return context.submit(this, fd(), Iocbs.CMD_PWRITEV, AioContext.RESULT_LONG, null, copy, position, total(copy),
                 options);
     }
 
@@ -242,12 +224,7 @@ public final class AioFile implements AutoCloseable {
      */
     public <A> void read(MemorySegment dst, long position, IoOptions options, A attachment,
             AioHandler<? super A> handler) {
-        Objects.requireNonNull(dst, "dst");
-        Objects.requireNonNull(options, "options");
-        checkReadable();
-        checkBuffer(dst, true);
-        checkPosition(position);
-        checkLength(dst.byteSize());
+        checkRead(dst, position, options);
         context.submit(this, fd(), Iocbs.CMD_PREAD, AioContext.RESULT_INT, dst, null, position, dst.byteSize(),
                 options, attachment, handler);
     }
@@ -265,12 +242,7 @@ public final class AioFile implements AutoCloseable {
      */
     public <A> void write(MemorySegment src, long position, IoOptions options, A attachment,
             AioHandler<? super A> handler) {
-        Objects.requireNonNull(src, "src");
-        Objects.requireNonNull(options, "options");
-        checkWritable();
-        checkBuffer(src, false);
-        checkPosition(position);
-        checkLength(src.byteSize());
+        checkWrite(src, position, options);
         context.submit(this, fd(), Iocbs.CMD_PWRITE, AioContext.RESULT_INT, src, null, position, src.byteSize(),
                 options, attachment, handler);
     }
@@ -287,13 +259,9 @@ public final class AioFile implements AutoCloseable {
      */
     public <A> void readv(List<MemorySegment> dsts, long position, IoOptions options, A attachment,
             AioHandler<? super A> handler) {
-        Objects.requireNonNull(options, "options");
-        checkReadable();
-        List<MemorySegment> copy = copyOf(dsts, "dsts");
-        long total = checkVector(copy, true);
-        checkPosition(position);
-        context.submit(this, fd(), Iocbs.CMD_PREADV, AioContext.RESULT_LONG, null, copy, position, total, options,
-                attachment, handler);
+        List<MemorySegment> copy = checkReadv(dsts, position, options);
+        context.submit(this, fd(), Iocbs.CMD_PREADV, AioContext.RESULT_LONG, null, copy, position, total(copy),
+                options, attachment, handler);
     }
 
     /**
@@ -308,13 +276,9 @@ public final class AioFile implements AutoCloseable {
      */
     public <A> void writev(List<MemorySegment> srcs, long position, IoOptions options, A attachment,
             AioHandler<? super A> handler) {
-        Objects.requireNonNull(options, "options");
-        checkWritable();
-        List<MemorySegment> copy = copyOf(srcs, "srcs");
-        long total = checkVector(copy, false);
-        checkPosition(position);
-        context.submit(this, fd(), Iocbs.CMD_PWRITEV, AioContext.RESULT_LONG, null, copy, position, total, options,
-                attachment, handler);
+        List<MemorySegment> copy = checkWritev(srcs, position, options);
+        context.submit(this, fd(), Iocbs.CMD_PWRITEV, AioContext.RESULT_LONG, null, copy, position, total(copy),
+                options, attachment, handler);
     }
 
     /**
