@@ -137,9 +137,14 @@ class CompletionControlTest {
     @Test
     void futuresCompleteOnTheContextsExecutorAndPerRequestOnTheirOwn() throws Exception {
         Path path = file("executors", 8 * 4096);
-        ExecutorService ctxPool = Executors.newFixedThreadPool(2, r -> new Thread(r, "ctx-completions"));
+        ExecutorService ctxPool = Executors.newSingleThreadExecutor(r -> new Thread(r, "ctx-completions"));
         ExecutorService ownPool = Executors.newSingleThreadExecutor(r -> new Thread(r, "own-completions"));
-        try (AioContext ctx = AioContext.open(8, AioContext.Options.defaults().completionExecutor(ctxPool));
+        // both executors are held until every dependent stage is registered: so the stages run where
+        // the futures complete, not on this thread
+        CountDownLatch hold = new CountDownLatch(1);
+        ctxPool.execute(() -> awaitQuietly(hold));
+        ownPool.execute(() -> awaitQuietly(hold));
+        try (AioContext ctx = AioContext.open(16, AioContext.Options.defaults().completionExecutor(ctxPool));
                 AioFile file = AioFile.open(ctx, path, READ); Arena arena = Arena.ofShared()) {
             List<CompletableFuture<String>> onCtx = new ArrayList<>();
             List<CompletableFuture<String>> onOwn = new ArrayList<>();
@@ -148,6 +153,7 @@ class CompletionControlTest {
                 onOwn.add(file.read(arena.allocate(4096), i * 4096L, IoOptions.NONE.completeOn(ownPool))
                         .thenApply(n -> Thread.currentThread().getName()));
             }
+            hold.countDown();
             for (CompletableFuture<String> f : onCtx) {
                 assertEquals("ctx-completions", f.get(GUARD_SECONDS, TimeUnit.SECONDS));
             }
@@ -159,6 +165,7 @@ class CompletionControlTest {
             CompletableFuture<Integer> rejected = file.read(arena.allocate(4096), 0, IoOptions.NONE.completeOn(ownPool));
             assertEquals(4096, rejected.get(GUARD_SECONDS, TimeUnit.SECONDS));
         } finally {
+            hold.countDown();
             ctxPool.shutdown();
             ownPool.shutdown();
         }
