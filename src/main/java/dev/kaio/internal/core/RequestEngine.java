@@ -311,6 +311,8 @@ public final class RequestEngine implements Kernel.EventSink {
         int slot = spec.mayBlock ? -1 : freeSlots.tryTake();
         if (slot == -1) {
             enqueue(queued(spec, f));
+        } else if (slot == SlotPool.CLOSED) {
+            endWithoutSlot(spec, f, new ClosedChannelException());
         } else {
             submitInSlot(slot, spec, f, null, false);
         }
