@@ -79,12 +79,18 @@ public final class Aio {
     /**
      * True if kaio can drive the kernel here: Linux x86_64, native access enabled, and io_setup works
      * (a kernel with CONFIG_AIO, not blocked by seccomp). Checked once.
+     *
+     * @return true if Linux AIO can be used from this JVM
      */
     public static boolean isAvailable() {
         return Availability.CAUSE == null;
     }
 
-    /** Why {@link #isAvailable()} is false (the exception kaio would throw), or null. */
+    /**
+     * Why {@link #isAvailable()} is false.
+     *
+     * @return the exception kaio would throw, or null if AIO is available
+     */
     public static Throwable unavailabilityCause() {
         return Availability.CAUSE;
     }
@@ -93,6 +99,7 @@ public final class Aio {
      * The kernel's AIO features, probed once with real requests on a scratch file in
      * {@code java.io.tmpdir}.
      *
+     * @return what the kernel supports, with one line of detail per probe
      * @throws UnsupportedOperationException if AIO is not available (see {@link #unavailabilityCause()})
      */
     public static AioFeatures features() {
@@ -103,7 +110,11 @@ public final class Aio {
         return Probe.FEATURES;
     }
 
-    /** The current {@code fs.aio-max-nr} and {@code fs.aio-nr} (read now, not cached). */
+    /**
+     * The current {@code fs.aio-max-nr} and {@code fs.aio-nr} (read now, not cached).
+     *
+     * @return the system-wide limit and use of AIO events
+     */
     public static AioLimits limits() {
         return new AioLimits(AioSysctl.maxNr(), AioSysctl.nr());
     }

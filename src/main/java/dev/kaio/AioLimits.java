@@ -25,7 +25,11 @@ package dev.kaio;
  */
 public record AioLimits(long aioMaxNr, long aioNr) {
 
-    /** Events still available to new contexts, or -1 if unknown. */
+    /**
+     * Events still available to new contexts.
+     *
+     * @return {@code aioMaxNr - aioNr} (at least 0), or -1 if unknown
+     */
     public long headroom() {
         return aioMaxNr < 0 || aioNr < 0 ? -1 : Math.max(0, aioMaxNr - aioNr);
     }

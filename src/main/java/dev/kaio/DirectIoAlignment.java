@@ -26,7 +26,11 @@ package dev.kaio;
  */
 public record DirectIoAlignment(int memory, int offset, String source) {
 
-    /** The alignment that satisfies both rules: {@code max(memory, offset)}. */
+    /**
+     * The alignment that satisfies both rules.
+     *
+     * @return {@code max(memory, offset)}
+     */
     public int combined() {
         return Math.max(memory, offset);
     }

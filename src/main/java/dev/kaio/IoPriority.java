@@ -43,12 +43,23 @@ public record IoPriority(IoClass ioClass, int level) {
             this.value = value;
         }
 
-        /** The IOPRIO_CLASS_* value. */
+        /**
+         * The IOPRIO_CLASS_* value.
+         *
+         * @return 1 (RT), 2 (BE) or 3 (IDLE)
+         */
         public int value() {
             return value;
         }
     }
 
+    /**
+     * A priority of class {@code ioClass} at {@code level}.
+     *
+     * @param ioClass the scheduling class
+     * @param level   0 (highest) to 7 (lowest)
+     * @throws IllegalArgumentException if {@code level} is not in [0, 7]
+     */
     public IoPriority {
         Objects.requireNonNull(ioClass, "ioClass");
         if (level < 0 || level > 7) {
@@ -56,11 +67,23 @@ public record IoPriority(IoClass ioClass, int level) {
         }
     }
 
+    /**
+     * A priority of class {@code ioClass} at {@code level}.
+     *
+     * @param ioClass the scheduling class
+     * @param level   0 (highest) to 7 (lowest)
+     * @return the priority
+     * @throws IllegalArgumentException if {@code level} is not in [0, 7]
+     */
     public static IoPriority of(IoClass ioClass, int level) {
         return new IoPriority(ioClass, level);
     }
 
-    /** The encoded value for aio_reqprio: {@code class << 13 | level}. */
+    /**
+     * The encoded value for aio_reqprio.
+     *
+     * @return {@code class << 13 | level}
+     */
     public int value() {
         return ioClass.value << 13 | level;
     }

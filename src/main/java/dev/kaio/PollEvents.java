@@ -21,11 +21,17 @@ package dev.kaio;
  */
 public final class PollEvents {
 
+    /** There is data to read. */
     public static final int POLLIN = 0x001;
+    /** There is urgent data to read (e.g. TCP out-of-band data). */
     public static final int POLLPRI = 0x002;
+    /** Writing is now possible. */
     public static final int POLLOUT = 0x004;
+    /** An error condition (always reported). */
     public static final int POLLERR = 0x008;
+    /** Hang up: the other end closed (always reported). */
     public static final int POLLHUP = 0x010;
+    /** Normal data may be read. */
     public static final int POLLRDNORM = 0x040;
 
     private PollEvents() {}

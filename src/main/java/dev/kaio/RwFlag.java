@@ -45,7 +45,11 @@ public enum RwFlag {
         this.bits = bits;
     }
 
-    /** The RWF_* value. */
+    /**
+     * The RWF_* value.
+     *
+     * @return the flag's bit in aio_rw_flags
+     */
     public int bits() {
         return bits;
     }

@@ -24,6 +24,12 @@ public final class WouldBlockException extends AioException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An EAGAIN failure of a RWF_NOWAIT request.
+     *
+     * @param operation the request kind ({@code "read"}, {@code "write"}, ...)
+     * @param detail    what was being done, or null
+     */
     public WouldBlockException(String operation, String detail) {
         super(Errno.EAGAIN, operation, detail);
     }
