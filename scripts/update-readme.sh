@@ -18,7 +18,8 @@
 # markers, so that the README's tables are the harnesses' output, not hand-typed:
 #   support-matrix  target/support-matrix.md          (DockerHarnessIT, ./build verify)
 #   nfs-matrix      target/nfs-matrix.md              (NfsGuestIT, ./build verify)
-#   reliability     target/reliability-summary.txt    (the reliability tests, ./build verify)
+#   reliability     target/reliability-summary.txt    (the library's reliability tests, ./build verify)
+#                   + tools/target/reliability-summary.txt   (SoakTest, in the tool's module)
 #   performance     bench/results/latest.md           (bench/compare.sh)
 # A section whose source is missing is left as it is.
 set -euo pipefail
@@ -28,18 +29,19 @@ import os, re
 sections = {
     "support-matrix": "target/support-matrix.md",
     "nfs-matrix": "target/nfs-matrix.md",
-    "reliability": "target/reliability-summary.txt",
+    "reliability": ["target/reliability-summary.txt", "tools/target/reliability-summary.txt"],
     "performance": "bench/results/latest.md",
 }
 readme = open("README.md").read()
 for name, src in sections.items():
     begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
-    if begin not in readme or not os.path.exists(src):
-        print(f"update-readme: {name}: skipped ({src} missing)" if begin in readme else f"update-readme: no {name} markers")
+    srcs = src if isinstance(src, list) else [src]
+    if begin not in readme or not all(os.path.exists(s) for s in srcs):
+        print(f"update-readme: {name}: skipped ({', '.join(srcs)} missing)" if begin in readme else f"update-readme: no {name} markers")
         continue
-    body = open(src).read().strip()
+    body = "\n".join(open(s).read().strip() for s in srcs)
     if name == "reliability":
-        body = "Figures from the last run (`target/reliability-summary.txt`):\n\n" + "\n".join(
+        body = "Figures from the last run (`target/reliability-summary.txt`, `tools/target/reliability-summary.txt`):\n\n" + "\n".join(
             "- " + line for line in body.splitlines() if line.strip())
     if name == "performance":
         body = re.sub(r"^# kaio benchmarks\n+", "", body)          # the README has its own heading
@@ -48,6 +50,6 @@ for name, src in sections.items():
     head, rest = readme.split(begin, 1)
     _, tail = rest.split(end, 1)
     readme = head + begin + "\n" + body + "\n" + end + tail
-    print(f"update-readme: {name} <- {src}")
+    print(f"update-readme: {name} <- {', '.join(srcs)}")
 open("README.md", "w").write(readme)
 PY

@@ -19,9 +19,12 @@ import dev.kaio.internal.sys.AioSysctl;
 import dev.kaio.internal.sys.KernelContexts;
 import dev.kaio.internal.sys.KernelProbe;
 import dev.kaio.internal.sys.NativeAccess;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * Whether Linux AIO can be used from this JVM, and what the kernel supports.
@@ -117,5 +120,39 @@ public final class Aio {
      */
     public static AioLimits limits() {
         return new AioLimits(AioSysctl.maxNr(), AioSysctl.nr());
+    }
+
+    /**
+     * kaio's version, e.g. {@code "0.1.0"}: the version of the artifact {@code dev.kaio:kaio} this
+     * class was loaded from, recorded in it at build time. It does not need native access, and it is
+     * the same on the class path and on the module path; on the module path the module descriptor
+     * carries it too:
+     * {@snippet :
+     * String version = Aio.version();                               // "0.1.0"
+     * Optional<String> same = Aio.class.getModule().getDescriptor().rawVersion();
+     * }
+     *
+     * @return the version, or {@code "unknown"} if the build's record of it is missing
+     */
+    public static String version() {
+        return Version.VALUE;
+    }
+
+    private static final class Version {
+        static final String VALUE = read();
+
+        private static String read() {
+            // dev/kaio/version.properties, filled in by the build (resource filtering of ${project.version})
+            try (InputStream in = Aio.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    Properties p = new Properties();
+                    p.load(in);
+                    return p.getProperty("version", "unknown");
+                }
+            } catch (IOException e) {
+                // fall through: a damaged jar
+            }
+            return "unknown";
+        }
     }
 }

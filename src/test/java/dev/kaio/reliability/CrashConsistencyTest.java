@@ -19,13 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kaio.testing.ChecksummedBlock;
 import dev.kaio.testing.TestFiles;
-import dev.kaio.tools.Soak;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -85,19 +84,19 @@ class CrashConsistencyTest {
 
     private static void verify(Path file, Map<Integer, Integer> acked) throws Exception {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
-            MemorySegment seg = arena.allocate(Soak.BLOCK);
+            MemorySegment seg = arena.allocate(ChecksummedBlock.SIZE);
             ByteBuffer buf = seg.asByteBuffer();
             for (Map.Entry<Integer, Integer> e : acked.entrySet()) {
                 int block = e.getKey();
                 buf.clear();
-                while (buf.hasRemaining() && ch.read(buf, (long) block * Soak.BLOCK + buf.position()) > 0) {
+                while (buf.hasRemaining() && ch.read(buf, (long) block * ChecksummedBlock.SIZE + buf.position()) > 0) {
                     // keep reading
                 }
-                assertEquals(Soak.BLOCK, buf.position(), "block " + block + " is short");
-                long generationOnDisk = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, 16);
+                assertEquals(ChecksummedBlock.SIZE, buf.position(), "block " + block + " is short");
+                long generationOnDisk = ChecksummedBlock.generation(seg);
                 assertTrue(generationOnDisk >= e.getValue(), "block " + block + " lost its acknowledged generation "
                         + e.getValue() + " (has " + generationOnDisk + ")");
-                assertNull(Soak.check(seg, block, generationOnDisk), "block " + block + " is not intact");
+                assertNull(ChecksummedBlock.check(seg, block, generationOnDisk), "block " + block + " is not intact");
             }
         }
     }

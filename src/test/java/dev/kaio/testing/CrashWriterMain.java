@@ -19,7 +19,6 @@ import dev.kaio.AioContext;
 import dev.kaio.AioFile;
 import dev.kaio.AioOpenOption;
 import dev.kaio.DirectBuffers;
-import dev.kaio.tools.Soak;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -48,7 +47,7 @@ public final class CrashWriterMain {
                 Arena arena = Arena.ofShared()) {
             MemorySegment[] bufs = new MemorySegment[16];
             for (int i = 0; i < bufs.length; i++) {
-                bufs[i] = DirectBuffers.allocate(arena, Soak.BLOCK, 4096);
+                bufs[i] = DirectBuffers.allocate(arena, ChecksummedBlock.SIZE, 4096);
             }
             out.println("READY");
             out.flush();
@@ -62,12 +61,12 @@ public final class CrashWriterMain {
                         continue;
                     }
                     generation++;
-                    Soak.fill(bufs[i], block, generation);
-                    writes.add(f.write(bufs[i], (long) block * Soak.BLOCK));
+                    ChecksummedBlock.fill(bufs[i], block, generation);
+                    writes.add(f.write(bufs[i], (long) block * ChecksummedBlock.SIZE));
                     batch.add(new int[] {block, (int) generation});
                 }
                 for (CompletableFuture<Integer> w : writes) {
-                    if (w.join() != Soak.BLOCK) {
+                    if (w.join() != ChecksummedBlock.SIZE) {
                         throw new IllegalStateException("short write");
                     }
                 }

@@ -134,12 +134,81 @@ class BenchOptionsTest {
 
     @Test
     void helpAndVersion() {
-        for (String[] args : List.of(new String[] {"--help"}, new String[] {"bench", "--help"},
-                new String[] {"doctor", "--help"}, new String[] {"--version"})) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            assertEquals(0, Main.run(args, new PrintStream(out), new PrintStream(new ByteArrayOutputStream())));
-            String text = out.toString(StandardCharsets.UTF_8);
-            assertTrue(text.startsWith("usage: kaio") || text.startsWith("kaio 0."), text);
+        for (String[] args : List.of(new String[] {"--help"}, new String[] {"-h"}, new String[] {"help"},
+                new String[] {"bench", "--help"}, new String[] {"doctor", "--help"}, new String[] {"soak", "-h"},
+                new String[] {"help", "bench"})) {
+            String text = runOk(args);
+            assertTrue(text.startsWith("Usage: kaio"), text);
         }
+        for (String[] args : List.of(new String[] {"--version"}, new String[] {"-V"}, new String[] {"version"},
+                new String[] {"bench", "--version"})) {
+            assertEquals("kaio " + System.getProperty("kaio.test.version") + "\n", runOk(args));
+        }
+    }
+
+    @Test
+    void theHelpNamesEveryOption() {
+        String bench = runOk("bench", "--help");
+        for (String option : List.of("--file", "--filename", "--device", "--dir", "--rw", "--readwrite", "--rwmixread",
+                "--bs", "--blocksize", "--iodepth", "--runtime", "--ramp_time", "--number_ios", "--size", "--direct",
+                "--buffered", "--vectored", "--verify", "--seed", "--iodepth_batch_complete_min",
+                "--iodepth_batch_submit", "--iodepth_batch", "--json", "--no-progress", "--force")) {
+            assertTrue(bench.contains(option), option + " in\n" + bench);
+        }
+        String soak = runOk("soak", "--help");
+        for (String option : List.of("--duration", "--threads", "--iodepth", "--size", "--file", "--buffered",
+                "--sync-interval", "--seed")) {
+            assertTrue(soak.contains(option), option + " in\n" + soak);
+        }
+        assertTrue(runOk("doctor", "--help").contains("--json"));
+        String top = runOk("--help");
+        for (String command : List.of("bench", "doctor", "soak")) {
+            assertTrue(top.contains("\n  " + command + " "), command + " in\n" + top);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "bench --bs=4x|invalid size for --bs: '4x' (examples: 512, 4k, 64KiB, 1m, 2g)",
+        "bench --bs|--bs needs a value",
+        "bench --file --json|--file needs a value",
+        "bench --nope|unknown option for kaio bench: --nope",
+        "bench stray|unexpected argument: stray",
+        "bench --rw=randomread|invalid --rw 'randomread': use read, write, randread, randwrite, randrw or rw",
+        "bench --device /dev/loop0 --rw write|--rw write on a block device overwrites its contents: add --force",
+        "doctor --nope|unknown option for kaio doctor: --nope",
+        "soak --threads 0|--threads must be in [1, 256]: 0",
+        "soak --size 4k|--size too small: need at least 131072 bytes for 4 threads",
+        "soak --seed x|invalid number for --seed: x",
+        "frobnicate|unknown command: frobnicate",
+        "--nope|unknown command: --nope"})
+    void usageErrorsSayWhatIsWrong(String line, String message) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = Main.run(line.split(" "), new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+        assertEquals(2, rc);
+        assertEquals("kaio: " + message + "\nrun 'kaio --help' for usage\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, Main.run(new String[0], new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("kaio: no command given\n"));
+    }
+
+    @Test
+    void laterOptionsOverrideEarlierOnesAsInFio() throws Exception {
+        BenchOptions o = parse("--bs", "4k", "--bs", "8k", "--direct", "0", "--direct=1");
+        assertEquals(8192, o.blockSize());
+        assertTrue(o.direct());
+    }
+
+    static String runOk(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, rc, String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

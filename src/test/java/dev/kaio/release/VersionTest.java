@@ -13,14 +13,21 @@
  * See the License for the specific language governing permissions and
  * limitations under the License.
  */
-package dev.kaio.tools;
+package dev.kaio.release;
 
-/** A command-line mistake: the tool prints the message and exits with status 2. */
-public final class UsageException extends Exception {
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-    private static final long serialVersionUID = 1L;
+import dev.kaio.Aio;
+import org.junit.jupiter.api.Test;
 
-    public UsageException(String message) {
-        super(message);
+/** {@link Aio#version()} is the version the build was given (pom.xml), not a placeholder. */
+class VersionTest {
+
+    @Test
+    void theLibraryKnowsItsVersion() {
+        String expected = System.getProperty("kaio.test.version");
+        assertNotNull(expected, "the build passes kaio.test.version");
+        assertEquals(expected, Aio.version());
     }
 }

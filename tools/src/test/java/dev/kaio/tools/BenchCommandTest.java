@@ -19,15 +19,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.kaio.testing.LoopDevice;
-import dev.kaio.testing.MiniJson;
 import dev.kaio.testing.TestFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -44,8 +45,21 @@ class BenchCommandTest {
         return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    static double num(Map<String, Object> m, String key) {
-        return ((Number) m.get(key)).doubleValue();
+    static double num(JsonObject o, String key) {
+        return o.get(key).getAsDouble();
+    }
+
+    static String str(JsonObject o, String key) {
+        return o.get(key).getAsString();
+    }
+
+    /** The object at {@code path} (keys, or indexes into arrays) under the JSON text or element {@code root}. */
+    static JsonObject object(Object root, String... path) {
+        JsonElement e = root instanceof String text ? JsonParser.parseString(text) : (JsonElement) root;
+        for (String key : path) {
+            e = e.isJsonArray() ? e.getAsJsonArray().get(Integer.parseInt(key)) : e.getAsJsonObject().get(key);
+        }
+        return e.getAsJsonObject();
     }
 
     @Test
@@ -54,10 +68,9 @@ class BenchCommandTest {
         Run r = kaio("bench", "--dir", dir.toString(), "--size", "16m", "--number_ios", "5000", "--iodepth", "16",
                 "--json");
         assertEquals(0, r.status(), r.err() + r.out());
-        Object json = MiniJson.parse(r.out());
-        Map<String, Object> job = MiniJson.object(json, "jobs", "0");
-        Map<String, Object> read = MiniJson.object(job, "read");
-        Map<String, Object> kaio = MiniJson.object(job, "kaio");
+        JsonObject job = object(r.out(), "jobs", "0");
+        JsonObject read = object(job, "read");
+        JsonObject kaio = object(job, "kaio");
         assertEquals(5000, num(read, "total_ios"));
         assertEquals(5000, num(kaio, "submitted"));
         assertEquals(5000, num(kaio, "completed"));
@@ -65,14 +78,14 @@ class BenchCommandTest {
         assertEquals(0, num(kaio, "errors"));
         assertEquals(5000L * 4096, (long) num(read, "io_bytes"));
         assertTrue(num(read, "iops") > 0);
-        Map<String, Object> clat = MiniJson.object(read, "clat_ns");
+        JsonObject clat = object(read, "clat_ns");
         assertEquals(5000, num(clat, "N"));
-        Map<String, Object> pct = MiniJson.object(clat, "percentile");
+        JsonObject pct = object(clat, "percentile");
         double p50 = num(pct, "50.000000");
         double p99 = num(pct, "99.000000");
         assertTrue(num(clat, "min") <= p50 && p50 <= p99 && p99 <= num(clat, "max"), clat.toString());
-        assertEquals(0, num(MiniJson.object(job, "write"), "total_ios"));
-        assertEquals("randread", MiniJson.object(job, "job options").get("rw"));
+        assertEquals(0, num(object(job, "write"), "total_ios"));
+        assertEquals("randread", str(object(job, "job options"), "rw"));
         try (Stream<Path> left = Files.list(dir)) {
             assertEquals(0, left.count(), "the temporary file is removed");
         }
@@ -84,15 +97,15 @@ class BenchCommandTest {
         Run r = kaio("bench", "--dir", dir.toString(), "--size", "8m", "--rw", "randrw", "--rwmixread", "60",
                 "--runtime", "400ms", "--vectored", "4", "--bs", "4k", "--iodepth", "8", "--json");
         assertEquals(0, r.status(), r.err() + r.out());
-        Map<String, Object> job = MiniJson.object(MiniJson.parse(r.out()), "jobs", "0");
-        Map<String, Object> kaio = MiniJson.object(job, "kaio");
-        double reads = num(MiniJson.object(job, "read"), "total_ios");
-        double writes = num(MiniJson.object(job, "write"), "total_ios");
+        JsonObject job = object(r.out(), "jobs", "0");
+        JsonObject kaio = object(job, "kaio");
+        double reads = num(object(job, "read"), "total_ios");
+        double writes = num(object(job, "write"), "total_ios");
         assertTrue(reads > 0 && writes > 0, "both directions ran: " + reads + "/" + writes);
         assertEquals(num(kaio, "submitted"), num(kaio, "completed"));
         assertEquals(reads + writes, num(kaio, "completed"));
         assertEquals(reads, num(kaio, "verified"));
-        assertEquals(16384 * (long) reads, (long) num(MiniJson.object(job, "read"), "io_bytes"));
+        assertEquals(16384 * (long) reads, (long) num(object(job, "read"), "io_bytes"));
         assertEquals(0, num(kaio, "errors"));
     }
 
@@ -112,7 +125,7 @@ class BenchCommandTest {
         Run check = kaio("bench", "--file", file.toString(), "--rw", "read", "--number_ios", "1024", "--verify",
                 "--json");
         assertEquals(0, check.status(), check.err() + check.out());
-        assertEquals(1024, num(MiniJson.object(MiniJson.parse(check.out()), "jobs", "0", "kaio"), "verified"));
+        assertEquals(1024, num(object(check.out(), "jobs", "0", "kaio"), "verified"));
     }
 
     @Test
@@ -142,10 +155,10 @@ class BenchCommandTest {
             Run rd = kaio("bench", "--device", loop.path().toString(), "--rw", "randread", "--bs", "64k",
                     "--number_ios", "2000", "--verify", "--json");
             assertEquals(0, rd.status(), rd.err() + rd.out());
-            Map<String, Object> kaio = MiniJson.object(MiniJson.parse(rd.out()), "jobs", "0", "kaio");
+            JsonObject kaio = object(rd.out(), "jobs", "0", "kaio");
             assertEquals(2000, num(kaio, "verified"));
-            assertEquals("ioctl(BLKSSZGET)".equals(kaio.get("alignment_source"))
-                    || "statx(STATX_DIOALIGN)".equals(kaio.get("alignment_source")), true);
+            String source = str(kaio, "alignment_source");
+            assertTrue(source.equals("ioctl(BLKSSZGET)") || source.equals("statx(STATX_DIOALIGN)"), source);
         }
     }
 }

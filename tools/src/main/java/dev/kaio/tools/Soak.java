@@ -18,11 +18,11 @@ package dev.kaio.tools;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
+import dev.kaio.Aio;
 import dev.kaio.AioContext;
 import dev.kaio.AioFile;
 import dev.kaio.AioOpenOption;
 import dev.kaio.DirectBuffers;
-import dev.kaio.internal.sys.AioSysctl;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -54,26 +54,26 @@ import java.util.zip.CRC32C;
  * blocks and never has two writes to the same block in flight, so "the last acknowledged generation"
  * of every block is well defined.
  */
-public final class Soak {
+final class Soak {
 
-    public static final int BLOCK = 4096;
+    static final int BLOCK = 4096;
     private static final long MAGIC = 0x6b61696f_736f616bL; // "kaiosoak"
 
     /** Settings of one run. */
-    public record Settings(Path file, long durationNanos, int threads, int queueDepth, int blocks, boolean direct,
+    record Settings(Path file, long durationNanos, int threads, int queueDepth, int blocks, boolean direct,
             long syncIntervalNanos, long seed) {}
 
     /** What a run did and found. */
-    public record Report(long writes, long reads, long syncs, long blocksWritten, long bytesVerified,
+    record Report(long writes, long reads, long syncs, long blocksWritten, long bytesVerified,
             long readsVerified, long errors, List<String> errorSamples, long aioNrBefore, long aioNrAfter,
             long elapsedNanos) {
 
         /** Contexts leaked: aio-nr not back to where it started. */
-        public long leakedAioEvents() {
+        long leakedAioEvents() {
             return aioNrAfter - aioNrBefore;
         }
 
-        public String text() {
+        String text() {
             return String.format(Locale.ROOT,
                     "kaio soak: %.1fs, %d writes, %d reads, %d fdatasyncs; %d blocks written, %d bytes verified "
                             + "through FileChannel, %d reads verified in flight; errors=%d; aio-nr %d -> %d "
@@ -103,12 +103,12 @@ public final class Soak {
     }
 
     /** Runs the soak described by {@code settings}. */
-    public static Report run(Settings settings) throws IOException, InterruptedException {
+    static Report run(Settings settings) throws IOException, InterruptedException {
         return new Soak(settings).go();
     }
 
     private Report go() throws IOException, InterruptedException {
-        long aioBefore = AioSysctl.nr();
+        long aioBefore = Aio.limits().aioNr();
         long start = System.nanoTime();
         List<OpenOption> opts = new ArrayList<>(List.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
                 StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING));
@@ -140,7 +140,7 @@ public final class Soak {
             }
             file.fdatasync().join();
         }
-        long aioAfter = AioSysctl.nr();
+        long aioAfter = Aio.limits().aioNr();
         long[] verified = verifyWithFileChannel();
         return new Report(writes.get(), reads.get(), syncs.get(), verified[0], verified[1], readsVerified.get(),
                 errors.get(), List.copyOf(samples), aioBefore, aioAfter, System.nanoTime() - start);
@@ -322,7 +322,7 @@ public final class Soak {
     }
 
     /** Writes generation {@code generation} of {@code block} into a 4 KiB segment (header, payload, CRC32C). */
-    public static void fill(MemorySegment seg, int block, long generation) {
+    static void fill(MemorySegment seg, int block, long generation) {
         seg.set(JAVA_LONG_UNALIGNED, 0, MAGIC);
         seg.set(JAVA_LONG_UNALIGNED, 8, block);
         seg.set(JAVA_LONG_UNALIGNED, 16, generation);
@@ -343,7 +343,7 @@ public final class Soak {
     }
 
     /** Null if {@code seg} holds generation {@code generation} of {@code block} intact (0: zeros or unwritten). */
-    public static String check(MemorySegment seg, int block, long generation) {
+    static String check(MemorySegment seg, int block, long generation) {
         if (generation == 0) {
             return null;
         }
@@ -359,71 +359,5 @@ public final class Soak {
             return "block " + block + ": holds block " + b + " generation " + g + ", expected generation " + generation;
         }
         return null;
-    }
-
-    static final String USAGE = """
-            usage: kaio soak [options]
-
-              Several threads share one AioContext and keep it overfull with vectored writes of checksummed
-              4 KiB blocks, verifying vectored reads and periodic fdatasyncs; afterwards every block is
-              verified through FileChannel. Exit status 1 if anything was lost or corrupted, or a kernel
-              context leaked (fs.aio-nr not back to its start value).
-
-              --duration TIME     how long to load (default 60s)
-              --threads N         submitting threads (default 4)
-              --iodepth N         the context's queue depth (default 64)
-              --size SIZE         file size (default 64m)
-              --file PATH         file to use (default: a temporary file, removed afterwards)
-              --buffered          without O_DIRECT (default: O_DIRECT)
-              --sync-interval T   fdatasync period per thread (default 50ms)
-              --seed N            random seed (default 1)
-            """;
-
-    static Settings parse(List<String> args) throws UsageException, IOException {
-        long duration = Units.parseDuration("--duration", "60s");
-        int threads = 4;
-        int depth = 64;
-        long size = 64L << 20;
-        Path file = null;
-        boolean direct = true;
-        long syncInterval = Units.parseDuration("--sync-interval", "50ms");
-        long seed = 1;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.equals("--buffered")) {
-                direct = false;
-                continue;
-            }
-            if (i + 1 >= args.size()) {
-                throw new UsageException(a.startsWith("--") ? a + " needs a value" : "unexpected argument: " + a);
-            }
-            String v = args.get(++i);
-            switch (a) {
-                case "--duration" -> duration = Units.parseDuration(a, v);
-                case "--threads" -> threads = Units.parseInt(a, v, 1, 256);
-                case "--iodepth" -> depth = Units.parseInt(a, v, 1, 65536);
-                case "--size" -> size = Units.parseSize(a, v);
-                case "--file" -> file = Path.of(v);
-                case "--sync-interval" -> syncInterval = Units.parseDuration(a, v);
-                case "--seed" -> {
-                    try {
-                        seed = Long.parseLong(v);
-                    } catch (NumberFormatException e) {
-                        throw new UsageException("invalid number for --seed: " + v);
-                    }
-                }
-                default -> throw new UsageException("unknown option for kaio soak: " + a);
-            }
-        }
-        int blocks = (int) Math.min(Integer.MAX_VALUE, size / BLOCK);
-        if (blocks < threads * 8) {
-            throw new UsageException("--size too small: need at least " + threads * 8 * BLOCK + " bytes for " + threads
-                    + " threads");
-        }
-        if (file == null) {
-            file = Files.createTempFile(BenchRunner.defaultTempDir(), "kaio-soak-", ".dat");
-            file.toFile().deleteOnExit();
-        }
-        return new Settings(file, duration, threads, depth, blocks, direct, syncInterval, seed);
     }
 }

@@ -16,16 +16,30 @@
 package dev.kaio.tools;
 
 import dev.kaio.DirectIoAlignment;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
 
 /** What a {@code kaio bench} run measured. Mutable while the run fills it in. */
 final class BenchResult {
 
-    /** Counters and latencies of one direction (reads or writes). */
+    /** The longest latency a histogram tells apart; longer ones are recorded as this. */
+    static final long MAX_LATENCY_NANOS = TimeUnit.HOURS.toNanos(1);
+
+    /**
+     * Counters and latencies of one direction (reads or writes). The histograms keep 3 significant
+     * digits from 1 ns to an hour, preallocated: recording a value does not allocate.
+     */
     static final class Direction {
         long ios;
         long bytes;
-        final LatencyHistogram clat = new LatencyHistogram();  // io_submit -> completion reaped
-        final LatencyHistogram lat = new LatencyHistogram();   // prepared -> completion reaped
+        final Histogram clat = new Histogram(MAX_LATENCY_NANOS, 3);  // io_submit -> completion reaped
+        final Histogram lat = new Histogram(MAX_LATENCY_NANOS, 3);   // prepared -> completion reaped
+
+        /** Records one request's latencies (clamped to the histograms' range). */
+        void record(long clatNanos, long latNanos) {
+            clat.recordValue(Math.clamp(clatNanos, 0, MAX_LATENCY_NANOS));
+            lat.recordValue(Math.clamp(latNanos, 0, MAX_LATENCY_NANOS));
+        }
     }
 
     final BenchOptions options;

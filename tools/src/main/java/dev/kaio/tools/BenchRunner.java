@@ -350,8 +350,7 @@ final class BenchRunner {
                     } else {
                         d.ios++;
                         d.bytes += res;
-                        d.clat.record(done - submittedAt[s]);
-                        d.lat.record(done - preparedAt[s]);
+                        d.record(done - submittedAt[s], done - preparedAt[s]);
                         if (!write && canVerify && verify) {
                             long bad = checkStamps(slotBuffers[s], positions[s], request);
                             if (bad >= 0) {

@@ -18,60 +18,66 @@ package dev.kaio.tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kaio.internal.sys.FileStat;
-import dev.kaio.testing.Commands;
+import static dev.kaio.tools.BenchCommandTest.num;
+import static dev.kaio.tools.BenchCommandTest.object;
+import static dev.kaio.tools.BenchCommandTest.str;
+
+import com.google.gson.JsonObject;
+import dev.kaio.AioOpenOption;
+import dev.kaio.DirectIoAlignment;
+import dev.kaio.engine.RawFile;
 import dev.kaio.testing.AioNr;
+import dev.kaio.testing.Commands;
 import dev.kaio.testing.LoopDevice;
-import dev.kaio.testing.MiniJson;
 import dev.kaio.testing.TestFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** kaio doctor reports this machine's real values: compared with /proc, /sys, statx and coreutils. */
+/**
+ * kaio doctor reports this machine's real values: compared with /proc, /sys, coreutils' stat and
+ * blockdev, and what the library itself finds for a file opened with O_DIRECT.
+ */
 class DoctorTest {
-
-    static double num(Map<String, Object> m, String key) {
-        return ((Number) m.get(key)).doubleValue();
-    }
 
     @Test
     void systemAndPathValuesMatchTheKernel() throws Exception {
         Path dir = TestFiles.newDirectory("doctor");
         BenchCommandTest.Run r = BenchCommandTest.kaio("doctor", "--json", dir.toString());
         assertEquals(0, r.status(), r.err() + r.out());
-        Map<String, Object> json = MiniJson.object(MiniJson.parse(r.out()));
-        assertEquals(Files.readAllLines(Path.of("/proc/sys/kernel/osrelease")).get(0).trim(), json.get("kernel"));
-        assertEquals(Boolean.TRUE, json.get("native_access"));
-        assertEquals(Boolean.TRUE, json.get("aio_available"));
+        JsonObject json = object(r.out());
+        assertEquals(Files.readAllLines(Path.of("/proc/sys/kernel/osrelease")).get(0).trim(), str(json, "kernel"));
+        assertTrue(json.get("native_access").getAsBoolean());
+        assertTrue(json.get("aio_available").getAsBoolean());
         assertEquals(AioNr.aioMaxNr(), (long) num(json, "aio_max_nr"));
         assertEquals(num(json, "aio_max_nr") - num(json, "aio_nr"), num(json, "aio_headroom"));
-        Map<String, Object> features = MiniJson.object(json, "features");
+        JsonObject features = object(json, "features");
         // this machine's kernel (6.x) has all of them; the probe must find them, not assume them
-        String release = (String) json.get("kernel");
+        String release = str(json, "kernel");
         int major = Integer.parseInt(release.split("\\.")[0]);
         if (major >= 6) {
             for (String f : List.of("fsync", "fdsync", "poll", "nowait", "dioalign")) {
-                assertEquals(Boolean.TRUE, features.get(f), f + " on Linux " + release);
+                assertTrue(features.get(f).getAsBoolean(), f + " on Linux " + release);
             }
         }
 
-        Map<String, Object> p = MiniJson.object(json, "paths", "0");
-        assertEquals(dir.toString(), p.get("path"));
-        assertEquals("directory", p.get("type"));
-        assertEquals(Files.getFileStore(dir).type(), p.get("filesystem"));
-        assertTrue(((String) p.get("o_direct")).startsWith("opens"), p.toString());
+        JsonObject p = object(json, "paths", "0");
+        assertEquals(dir.toString(), str(p, "path"));
+        assertEquals("directory", str(p, "type"));
+        assertEquals(Files.getFileStore(dir).type(), str(p, "filesystem"));
+        assertTrue(str(p, "o_direct").startsWith("opens"), p.toString());
 
-        // alignment: what statx says for a file in that directory
+        // alignment: what the library finds for a file of that directory opened with O_DIRECT
         Path probe = Files.createTempFile(dir, "statx", ".tmp");
-        FileStat st = FileStat.ofPath(probe);
-        if (st.hasDioAlign()) {
-            assertEquals("statx(STATX_DIOALIGN)", p.get("alignment_source"));
-            assertEquals(st.dioMemAlign(), (int) num(p, "alignment_memory"));
-            assertEquals(st.dioOffsetAlign(), (int) num(p, "alignment_offset"));
+        DirectIoAlignment expected;
+        try (RawFile f = RawFile.open(probe, StandardOpenOption.READ, AioOpenOption.DIRECT)) {
+            expected = f.alignmentInfo();
         }
+        assertEquals(expected.source(), str(p, "alignment_source"));
+        assertEquals(expected.memory(), (int) num(p, "alignment_memory"));
+        assertEquals(expected.offset(), (int) num(p, "alignment_offset"));
         // the device under it, found independently with coreutils' stat and sysfs
         String majmin = Commands.run(List.of("stat", "-c", "%Hd:%Ld", dir.toString())).trim();
         Path sys = Path.of("/sys/dev/block/" + majmin);
@@ -81,7 +87,7 @@ class DoctorTest {
                     (int) num(p, "logical_block_size"));
             assertEquals(Integer.parseInt(Files.readAllLines(q.resolve("physical_block_size")).get(0).trim()),
                     (int) num(p, "physical_block_size"));
-            assertTrue(((String) p.get("device")).endsWith("(" + majmin + ")"), p.toString());
+            assertTrue(str(p, "device").endsWith("(" + majmin + ")"), p.toString());
         }
     }
 
@@ -92,8 +98,8 @@ class DoctorTest {
         try (LoopDevice loop = LoopDevice.attach(dir.resolve("img"), 8L << 20, 4096)) {
             BenchCommandTest.Run r = BenchCommandTest.kaio("doctor", "--json", loop.path().toString());
             assertEquals(0, r.status(), r.err() + r.out());
-            Map<String, Object> p = MiniJson.object(MiniJson.parse(r.out()), "paths", "0");
-            assertEquals("block device", p.get("type"));
+            JsonObject p = object(r.out(), "paths", "0");
+            assertEquals("block device", str(p, "type"));
             int ss = Integer.parseInt(Commands.run(List.of("blockdev", "--getss", loop.path().toString())).trim());
             int pbs = Integer.parseInt(Commands.run(List.of("blockdev", "--getpbsz", loop.path().toString())).trim());
             assertEquals(4096, ss);

@@ -15,28 +15,30 @@
  */
 package dev.kaio.tools;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.kaio.Aio;
+import dev.kaio.AioException;
 import dev.kaio.AioFeatures;
 import dev.kaio.AioLimits;
 import dev.kaio.AioOpenOption;
 import dev.kaio.DirectIoAlignment;
+import dev.kaio.Errno;
 import dev.kaio.engine.RawFile;
-import dev.kaio.internal.sys.FileStat;
-import dev.kaio.internal.sys.KernelFiles;
-import dev.kaio.internal.sys.KernelProbe;
-import dev.kaio.internal.sys.NativeAccess;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@code kaio doctor}: what this system offers Linux AIO, and what each given path needs. Every value
- * is read from the kernel (statx, ioctl, /proc, /sys), never assumed.
+ * is read from the kernel (through the library: statx, ioctl, /proc; and stat, /proc/self/mountinfo,
+ * /sys), never assumed.
  */
 final class Doctor {
 
@@ -50,31 +52,29 @@ final class Doctor {
     record SystemReport(String kernelRelease, String arch, String javaVersion, String javaVendor, boolean nativeAccess,
             boolean available, String unavailable, AioLimits limits, AioFeatures features) {}
 
-    static final String USAGE = """
-            usage: kaio doctor [--json] [PATH...]
-
-              Checks the system for Linux AIO (kernel, native access, fs.aio-max-nr headroom, the kernel
-              features kaio probes) and, for each PATH (a directory, file or block device): the filesystem,
-              whether O_DIRECT opens, the O_DIRECT alignment and where it came from, and the logical and
-              physical block size of the device under it.
-            """;
-
     private Doctor() {}
 
     static SystemReport system() {
+        // asked before anything calls native code: in the JDK's default "warn" mode the first
+        // restricted call would turn native access on for the module
+        boolean nativeAccess = Aio.class.getModule().isNativeAccessEnabled();
         boolean available = Aio.isAvailable();
         AioFeatures features = available ? Aio.features() : null;
-        return new SystemReport(KernelProbe.kernelRelease(), System.getProperty("os.arch"),
-                System.getProperty("java.runtime.version"), System.getProperty("java.vendor"), NativeAccess.isEnabled(),
+        // os.version is the running kernel's release (uname -r)
+        return new SystemReport(System.getProperty("os.version"), System.getProperty("os.arch"),
+                System.getProperty("java.runtime.version"), System.getProperty("java.vendor"), nativeAccess,
                 available, available ? null : Aio.unavailabilityCause().getMessage(), Aio.limits(), features);
     }
 
     static PathReport path(Path path) {
-        FileStat stat;
+        PathStat stat;
         try {
-            stat = FileStat.ofPath(path);
-        } catch (IOException e) {
-            return new PathReport(path, "missing", e.getMessage(), null, null, null, null, -1, -1);
+            stat = PathStat.of(path);
+        } catch (NoSuchFileException e) {
+            String error = new AioException(Errno.ENOENT, "stat", path.toString()).getMessage();
+            return new PathReport(path, "missing", error, null, null, null, null, -1, -1);
+        } catch (IOException | UnsupportedOperationException e) {
+            return new PathReport(path, "missing", "stat: " + e, null, null, null, null, -1, -1);
         }
         String kind = stat.isDirectory() ? "directory" : stat.isBlockDevice() ? "block device"
                 : stat.isRegularFile() ? "regular file" : "other";
@@ -115,24 +115,16 @@ final class Doctor {
             } catch (IOException e) {
                 // keep major:minor
             }
-            logical = KernelFiles.blockQueueInt(major, minor, "logical_block_size");
-            physical = KernelFiles.blockQueueInt(major, minor, "physical_block_size");
+            logical = PathStat.blockQueueInt(major, minor, "logical_block_size");
+            physical = PathStat.blockQueueInt(major, minor, "physical_block_size");
         } else {
             device = major + ":" + minor + " (no block device: " + (mount != null ? mount.fsType() : "virtual") + ")";
-        }
-        if (stat.isBlockDevice()) {
-            try (RawFile f = RawFile.open(path, StandardOpenOption.READ)) {
-                logical = FileStat.logicalBlockSize(f.fd(), path.toString());
-                physical = FileStat.physicalBlockSize(f.fd(), path.toString());
-            } catch (IOException e) {
-                // sysfs values stand
-            }
         }
         return new PathReport(path, kind, null, mount, oDirect, alignment, device, logical, physical);
     }
 
     /** The mount holding {@code path}: the longest mount point above it, preferring one with its st_dev. */
-    static Mount mountOf(Path path, FileStat stat) {
+    static Mount mountOf(Path path, PathStat stat) {
         List<Mount> mounts = mounts();
         Path real;
         try {
@@ -191,7 +183,7 @@ final class Doctor {
         b.append("kaio doctor\n");
         row(b, "kernel", "Linux " + s.kernelRelease() + " (" + s.arch() + ")");
         row(b, "java", s.javaVersion() + " (" + s.javaVendor() + ")");
-        row(b, "native access", s.nativeAccess() ? "enabled" : "NOT enabled: " + NativeAccess.MESSAGE);
+        row(b, "native access", s.nativeAccess() ? "enabled" : "NOT enabled" + (s.available() ? "" : " (see linux aio)"));
         row(b, "linux aio", s.available() ? "available" : "NOT available: " + s.unavailable());
         AioLimits l = s.limits();
         row(b, "aio-max-nr", l.aioMaxNr() + " (aio-nr " + l.aioNr() + ", headroom " + l.headroom() + " events)");
@@ -199,7 +191,7 @@ final class Doctor {
             AioFeatures f = s.features();
             row(b, "features", "FSYNC " + yes(f.fsync()) + ", FDSYNC " + yes(f.fdsync()) + ", POLL " + yes(f.poll())
                     + ", NOWAIT " + yes(f.nowait()) + ", DIOALIGN " + yes(f.dioAlign()));
-            for (Map.Entry<String, String> e : new java.util.TreeMap<>(f.details()).entrySet()) {
+            for (Map.Entry<String, String> e : new TreeMap<>(f.details()).entrySet()) {
                 row(b, "  " + e.getKey(), e.getValue());
             }
         }
@@ -236,56 +228,54 @@ final class Doctor {
     }
 
     static String json(SystemReport s, List<PathReport> paths, String version) {
-        Json j = new Json().begin();
-        j.field("kaio version", version);
-        j.field("kernel", s.kernelRelease());
-        j.field("arch", s.arch());
-        j.field("java", s.javaVersion());
-        j.field("native_access", s.nativeAccess());
-        j.field("aio_available", s.available());
-        j.field("aio_unavailable_cause", s.unavailable());
-        j.field("aio_max_nr", s.limits().aioMaxNr());
-        j.field("aio_nr", s.limits().aioNr());
-        j.field("aio_headroom", s.limits().headroom());
+        JsonObject j = new JsonObject();
+        j.addProperty("kaio version", version);
+        j.addProperty("kernel", s.kernelRelease());
+        j.addProperty("arch", s.arch());
+        j.addProperty("java", s.javaVersion());
+        j.addProperty("native_access", s.nativeAccess());
+        j.addProperty("aio_available", s.available());
+        j.addProperty("aio_unavailable_cause", s.unavailable());
+        j.addProperty("aio_max_nr", s.limits().aioMaxNr());
+        j.addProperty("aio_nr", s.limits().aioNr());
+        j.addProperty("aio_headroom", s.limits().headroom());
         if (s.features() != null) {
             AioFeatures f = s.features();
-            j.object("features");
-            j.field("fsync", f.fsync());
-            j.field("fdsync", f.fdsync());
-            j.field("poll", f.poll());
-            j.field("nowait", f.nowait());
-            j.field("dioalign", f.dioAlign());
-            j.object("details");
-            j.fields(new java.util.TreeMap<>(f.details()));
-            j.end();
-            j.end();
+            JsonObject features = new JsonObject();
+            features.addProperty("fsync", f.fsync());
+            features.addProperty("fdsync", f.fdsync());
+            features.addProperty("poll", f.poll());
+            features.addProperty("nowait", f.nowait());
+            features.addProperty("dioalign", f.dioAlign());
+            JsonObject details = new JsonObject();
+            new TreeMap<>(f.details()).forEach(details::addProperty);
+            features.add("details", details);
+            j.add("features", features);
         }
-        j.array("paths");
+        JsonArray array = new JsonArray();
         for (PathReport p : paths) {
-            j.objectInArray();
-            j.field("path", p.path().toString());
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("type", p.kind());
-            m.put("error", p.error());
+            JsonObject m = new JsonObject();
+            m.addProperty("path", p.path().toString());
+            m.addProperty("type", p.kind());
+            m.addProperty("error", p.error());
             if (p.mount() != null) {
-                m.put("filesystem", p.mount().fsType());
-                m.put("mount_point", p.mount().mountPoint());
-                m.put("mount_source", p.mount().source());
+                m.addProperty("filesystem", p.mount().fsType());
+                m.addProperty("mount_point", p.mount().mountPoint());
+                m.addProperty("mount_source", p.mount().source());
             }
-            m.put("o_direct", p.oDirect());
+            m.addProperty("o_direct", p.oDirect());
             if (p.alignment() != null) {
-                m.put("alignment", p.alignment().combined());
-                m.put("alignment_memory", p.alignment().memory());
-                m.put("alignment_offset", p.alignment().offset());
-                m.put("alignment_source", p.alignment().source());
+                m.addProperty("alignment", p.alignment().combined());
+                m.addProperty("alignment_memory", p.alignment().memory());
+                m.addProperty("alignment_offset", p.alignment().offset());
+                m.addProperty("alignment_source", p.alignment().source());
             }
-            m.put("device", p.device());
-            m.put("logical_block_size", p.logicalBlockSize());
-            m.put("physical_block_size", p.physicalBlockSize());
-            j.fields(m);
-            j.end();
+            m.addProperty("device", p.device());
+            m.addProperty("logical_block_size", p.logicalBlockSize());
+            m.addProperty("physical_block_size", p.physicalBlockSize());
+            array.add(m);
         }
-        j.endArray();
-        return j.end().toString();
+        j.add("paths", array);
+        return Reports.json(j);
     }
 }
