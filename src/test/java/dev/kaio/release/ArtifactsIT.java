@@ -64,8 +64,8 @@ class ArtifactsIT {
                     packages.add(name.substring(0, name.lastIndexOf('/')).replace('/', '.'));
                 }
             }
-            assertEquals(new TreeSet<>(List.of("dev.kaio", "dev.kaio.engine", "dev.kaio.internal.linux",
-                    "dev.kaio.internal.sys")), packages, "packages in " + jar());
+            assertEquals(new TreeSet<>(List.of("dev.kaio", "dev.kaio.engine", "dev.kaio.internal.core",
+                    "dev.kaio.internal.linux", "dev.kaio.internal.sys")), packages, "packages in " + jar());
             assertNotNull(jar.getEntry("META-INF/LICENSE"), "META-INF/LICENSE");
             assertNotNull(jar.getEntry("META-INF/NOTICE"), "META-INF/NOTICE");
             Manifest manifest = jar.getManifest();
@@ -89,8 +89,8 @@ class ArtifactsIT {
                 d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()));
         // every directory with a class or a resource is a package of the module: a stray one (say a
         // leftover dev/kaio/tools/) would clash with the tool's module on the module path
-        assertEquals(Set.of("dev.kaio", "dev.kaio.engine", "dev.kaio.internal.linux", "dev.kaio.internal.sys"),
-                d.packages());
+        assertEquals(Set.of("dev.kaio", "dev.kaio.engine", "dev.kaio.internal.core", "dev.kaio.internal.linux",
+                "dev.kaio.internal.sys"), d.packages());
         assertEquals(System.getProperty("kaio.test.version"), d.rawVersion().orElse(null), "module version");
         assertTrue(d.mainClass().isEmpty(), "no main class");
     }
