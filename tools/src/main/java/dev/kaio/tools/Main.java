@@ -18,7 +18,6 @@ package dev.kaio.tools;
 import dev.kaio.Aio;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.Charset;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -76,8 +75,8 @@ public final class Main {
             cl.addSubcommand(new VersionCommand(kaio.out));
         }
         cl.setOverwrittenOptionsAllowed(true); // as fio: a later --bs overrides an earlier one
-        cl.setOut(new PrintWriter(out, true, charset(out)));
-        cl.setErr(new PrintWriter(err, true, charset(err)));
+        cl.setOut(new PrintWriter(out, true, out.charset()));
+        cl.setErr(new PrintWriter(err, true, err.charset()));
         cl.setParameterExceptionHandler((e, args) -> usageError(err, message(e)));
         cl.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             if (e instanceof UsageException u) {
@@ -87,10 +86,6 @@ public final class Main {
             return 1;
         });
         return cl;
-    }
-
-    private static Charset charset(PrintStream s) {
-        return s.charset();
     }
 
     private static int usageError(PrintStream err, String message) {
