@@ -18,6 +18,7 @@
 # markers, so that the README's tables are the harnesses' output, not hand-typed:
 #   support-matrix  target/support-matrix.md          (DockerHarnessIT, ./build verify)
 #   nfs-matrix      target/nfs-matrix.md              (NfsGuestIT, ./build verify)
+#   aarch64-matrix  target/aarch64-matrix.md          (Aarch64GuestIT, ./build verify)
 #   reliability     target/reliability-summary.txt    (the library's reliability tests, ./build verify)
 #                   + tools/target/reliability-summary.txt   (SoakTest, in the tool's module)
 #   performance     bench/results/latest.md           (bench/compare.sh)
@@ -29,6 +30,7 @@ import os, re
 sections = {
     "support-matrix": "target/support-matrix.md",
     "nfs-matrix": "target/nfs-matrix.md",
+    "aarch64-matrix": "target/aarch64-matrix.md",
     "reliability": ["target/reliability-summary.txt", "tools/target/reliability-summary.txt"],
     "performance": "bench/results/latest.md",
 }

@@ -26,12 +26,14 @@ import dev.kaio.DirectIoAlignment;
 import dev.kaio.Errno;
 import dev.kaio.engine.RawFile;
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -49,8 +51,8 @@ final class Doctor {
     record PathReport(Path path, String kind, String error, Mount mount, String oDirect, DirectIoAlignment alignment,
             String device, int logicalBlockSize, int physicalBlockSize) {}
 
-    record SystemReport(String kernelRelease, String arch, String javaVersion, String javaVendor, boolean nativeAccess,
-            boolean available, String unavailable, AioLimits limits, AioFeatures features) {}
+    record SystemReport(String kernelRelease, String arch, String bindings, String javaVersion, String javaVendor,
+            boolean nativeAccess, boolean available, String unavailable, AioLimits limits, AioFeatures features) {}
 
     private Doctor() {}
 
@@ -62,8 +64,28 @@ final class Doctor {
         AioFeatures features = available ? Aio.features() : null;
         // os.version is the running kernel's release (uname -r)
         return new SystemReport(System.getProperty("os.version"), System.getProperty("os.arch"),
+                bindings(available ? null : Aio.unavailabilityCause().getMessage()),
                 System.getProperty("java.runtime.version"), System.getProperty("java.vendor"), nativeAccess,
                 available, available ? null : Aio.unavailabilityCause().getMessage(), Aio.limits(), features);
+    }
+
+    /**
+     * Which of the library's generated bindings this JVM uses. The library chooses them by os.arch on
+     * a little-endian JVM and does not export its choice, so this repeats its rule (ArchConstants).
+     */
+    static String bindings(String unavailable) {
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            switch (System.getProperty("os.arch", "").toLowerCase(Locale.ROOT)) {
+                case "amd64", "x86_64" -> {
+                    return "linux-x86_64 (generated LinuxX86_64 + shared LinuxH)";
+                }
+                case "aarch64" -> {
+                    return "linux-aarch64 (generated LinuxAarch64 + shared LinuxH)";
+                }
+                default -> { }
+            }
+        }
+        return "none: " + (unavailable != null ? unavailable : "no bindings for " + System.getProperty("os.arch"));
     }
 
     static PathReport path(Path path) {
@@ -182,6 +204,7 @@ final class Doctor {
         StringBuilder b = new StringBuilder();
         b.append("kaio doctor\n");
         row(b, "kernel", "Linux " + s.kernelRelease() + " (" + s.arch() + ")");
+        row(b, "bindings", s.bindings());
         row(b, "java", s.javaVersion() + " (" + s.javaVendor() + ")");
         row(b, "native access", s.nativeAccess() ? "enabled" : "NOT enabled" + (s.available() ? "" : " (see linux aio)"));
         row(b, "linux aio", s.available() ? "available" : "NOT available: " + s.unavailable());
@@ -232,6 +255,7 @@ final class Doctor {
         j.addProperty("kaio version", version);
         j.addProperty("kernel", s.kernelRelease());
         j.addProperty("arch", s.arch());
+        j.addProperty("bindings", s.bindings());
         j.addProperty("java", s.javaVersion());
         j.addProperty("native_access", s.nativeAccess());
         j.addProperty("aio_available", s.available());
