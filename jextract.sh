@@ -60,7 +60,7 @@ ARCHES=(
 
 # Exactly what the engine uses: structs, and constants. No functions: every call kaio makes is linked
 # by hand in dev.kaio.internal.sys, because jextract cannot add captureCallState("errno").
-STRUCTS=(iocb io_event iovec statx statx_timestamp kaio_aio_ring flock timespec)
+STRUCTS=(iocb io_event iovec statx statx_timestamp kaio_aio_ring flock timespec pollfd)
 CONSTANTS=(
   # <linux/aio_abi.h>
   IOCB_CMD_PREAD IOCB_CMD_PWRITE IOCB_CMD_FSYNC IOCB_CMD_FDSYNC IOCB_CMD_POLL IOCB_CMD_NOOP

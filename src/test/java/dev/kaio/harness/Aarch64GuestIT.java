@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * linux-aarch64: boots the arm64 guest of vm/ (Debian's arm64 6.1 kernel under qemu-system-aarch64,
@@ -58,6 +59,9 @@ class Aarch64GuestIT {
             "dev.kaio.harness.FilesystemMatrixTest", "dev.kaio.harness.BlockDeviceInContainerTest");
 
     @Test
+    // a few minutes here; up to 20 more when the guest must first be built, and the guest's own limit
+    // (KAIO_VM_TIMEOUT) is 20
+    @Timeout(value = 45, unit = TimeUnit.MINUTES)
     void theCoreSuitePassesOnAnAarch64JvmAndKernel() throws Exception {
         Path vm = Path.of("vm/run-guest-arm64.sh").toAbsolutePath();
         HarnessPrerequisite.require(REQUIRE_ENV, Files.isExecutable(vm), "vm/run-guest-arm64.sh is missing");
@@ -95,8 +99,10 @@ class Aarch64GuestIT {
                   -Dkaio.matrix.mounts=ext4=/work/fs -Dkaio.blockdev=/dev/kaio-raw \\
                   -Dkaio.blockdev.label='block device (virtio, 512 B sectors)' \\
                   -Dkaio.matrix.report=/share/reports/matrix-aarch64.tsv \\
+                  -Dkaio.test.forkTimeoutSeconds=1100 \\
                   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \\
-                  --disable-ansi-colors --reports-dir /share/reports/guest%s
+                  --disable-ansi-colors --reports-dir /share/reports/guest \\
+                  --config 'junit.jupiter.execution.timeout.default=20 m'%s
                 """.formatted(select));
 
         long start = System.nanoTime();
@@ -131,7 +137,10 @@ class Aarch64GuestIT {
         for (String c : GUEST_CLASSES) {
             assertTrue(ran.getOrDefault(c, 0) > 0, c + " ran no test in the arm64 guest (ran: " + ran + ")");
         }
-        assertTrue(results.tests >= 100, "only " + results.tests + " tests ran in the arm64 guest");
+        // skipped tests did not run: they do not count
+        int notSkipped = results.tests - results.skipped;
+        assertTrue(notSkipped >= 100, "only " + notSkipped + " tests ran in the arm64 guest (" + results.tests + " found, "
+                + results.skipped + " skipped)");
     }
 
     static boolean build() {

@@ -56,8 +56,14 @@ public final class ChecksummedBlock {
         return seg.get(JAVA_LONG_UNALIGNED, 16);
     }
 
-    /** Null if {@code seg} holds generation {@code generation} of {@code block} intact, else what is wrong. */
+    /**
+     * Null if {@code seg} holds generation {@code generation} of {@code block} intact (generation 0:
+     * never written, anything goes), else what is wrong.
+     */
     public static String check(MemorySegment seg, int block, long generation) {
+        if (generation == 0) {
+            return null;
+        }
         if (seg.get(JAVA_LONG_UNALIGNED, 0) != MAGIC) {
             return "block " + block + ": no header (expected generation " + generation + ")";
         }

@@ -55,7 +55,7 @@ class LayoutTest {
 
     /** The generated struct classes; each is checked field by field. */
     static final List<Class<?>> STRUCTS = List.of(iocb.class, io_event.class, iovec.class, statx.class,
-            statx_timestamp.class, kaio_aio_ring.class, flock.class, timespec.class);
+            statx_timestamp.class, kaio_aio_ring.class, flock.class, timespec.class, pollfd.class);
 
     /** What each architecture's probe printed, or why it could not run. */
     static final Map<Arch, Probe> PROBES = new EnumMap<>(Arch.class);
