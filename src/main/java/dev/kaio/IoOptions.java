@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio;
 
 import java.util.EnumSet;
@@ -35,12 +50,22 @@ public final class IoOptions {
         this.executor = executor;
     }
 
-    /** Options with these flags. */
+    /**
+     * Options with these flags.
+     *
+     * @param flags the RWF_* flags of the request
+     * @return the options, without a priority
+     */
     public static IoOptions of(RwFlag... flags) {
         return NONE.withFlags(flags);
     }
 
-    /** These options plus {@code flags}. */
+    /**
+     * These options plus {@code flags}.
+     *
+     * @param flags flags to add
+     * @return new options
+     */
     public IoOptions withFlags(RwFlag... flags) {
         int bits = rwFlags;
         for (RwFlag f : flags) {
@@ -49,7 +74,12 @@ public final class IoOptions {
         return new IoOptions(bits, priority, retryWithoutNowait, executor);
     }
 
-    /** These options with an I/O priority (IOCB_FLAG_IOPRIO). */
+    /**
+     * These options with an I/O priority (IOCB_FLAG_IOPRIO).
+     *
+     * @param priority the priority of the request
+     * @return new options
+     */
     public IoOptions withPriority(IoPriority priority) {
         return new IoOptions(rwFlags, Objects.requireNonNull(priority, "priority"), retryWithoutNowait, executor);
     }
@@ -58,6 +88,8 @@ public final class IoOptions {
      * These options, and when a request with {@link RwFlag#NOWAIT} completes with EAGAIN, submit it
      * again without the flag (once) instead of failing with {@link WouldBlockException}. The future
      * then completes with the blocking attempt's result.
+     *
+     * @return new options
      */
     public IoOptions retryWithoutNowait() {
         return new IoOptions(rwFlags, priority, true, executor);
@@ -87,12 +119,20 @@ public final class IoOptions {
         return executor;
     }
 
-    /** The RWF_* bits for aio_rw_flags. */
+    /**
+     * The RWF_* bits for aio_rw_flags.
+     *
+     * @return the flags' bits, ORed
+     */
     public int rwFlags() {
         return rwFlags;
     }
 
-    /** The flags as a set. */
+    /**
+     * The flags as a set.
+     *
+     * @return a new set of the flags
+     */
     public Set<RwFlag> flags() {
         EnumSet<RwFlag> set = EnumSet.noneOf(RwFlag.class);
         for (RwFlag f : RwFlag.values()) {
@@ -103,11 +143,20 @@ public final class IoOptions {
         return set;
     }
 
-    /** The priority, or null. */
+    /**
+     * The I/O priority.
+     *
+     * @return the priority, or null for none
+     */
     public IoPriority priority() {
         return priority;
     }
 
+    /**
+     * Whether a request refused by RWF_NOWAIT is submitted again without it.
+     *
+     * @return true after {@link #retryWithoutNowait()}
+     */
     public boolean retriesWithoutNowait() {
         return retryWithoutNowait;
     }

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio;
 
 import dev.kaio.internal.sys.NativeAccess;
@@ -102,7 +117,11 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
      * CREATE, CREATE_NEW, TRUNCATE_EXISTING, DELETE_ON_CLOSE, SPARSE, SYNC, DSYNC, NOFOLLOW_LINKS, and
      * {@code ExtendedOpenOption.DIRECT}/{@link AioOpenOption#DIRECT}.
      *
+     * @param file    the file to open
+     * @param options how to open it
+     * @return the open channel, on the JVM-wide context ({@link #defaultContext()})
      * @throws UnsupportedOperationException for APPEND (as the JDK) or an unknown option
+     * @throws IOException                   if the file cannot be opened (see {@link AioFile#open})
      */
     public static KaioFileChannel open(Path file, OpenOption... options) throws IOException {
         return open(defaultContext(), file, Set.of(options), null);
@@ -113,13 +132,33 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
      * FileAttribute[])}: completion handlers run on {@code executor} (null: a shared daemon pool).
      * The only file attribute supported is {@code posix:permissions}, applied when the file is
      * created.
+     *
+     * @param file     the file to open
+     * @param options  how to open it
+     * @param executor where completion handlers run, or null for a shared pool of daemon threads
+     * @param attrs    {@code posix:permissions} of a file that is created, or nothing
+     * @return the open channel, on the JVM-wide context ({@link #defaultContext()})
+     * @throws UnsupportedOperationException for APPEND, an unknown option or another file attribute
+     * @throws IOException                   if the file cannot be opened (see {@link AioFile#open})
      */
     public static KaioFileChannel open(Path file, Set<? extends OpenOption> options, ExecutorService executor,
             FileAttribute<?>... attrs) throws IOException {
         return open(defaultContext(), file, options, executor, attrs);
     }
 
-    /** Opens {@code file} on the given context (its queue depth bounds this channel's concurrency). */
+    /**
+     * Opens {@code file} on the given context (its queue depth bounds this channel's concurrency).
+     *
+     * @param context  the context that runs the channel's requests
+     * @param file     the file to open
+     * @param options  how to open it
+     * @param executor where completion handlers run, or null for a shared pool of daemon threads
+     * @param attrs    {@code posix:permissions} of a file that is created, or nothing
+     * @return the open channel
+     * @throws UnsupportedOperationException for APPEND, an unknown option or another file attribute
+     * @throws java.nio.channels.ClosedChannelException if the context is closed
+     * @throws IOException                   if the file cannot be opened (see {@link AioFile#open})
+     */
     public static KaioFileChannel open(AioContext context, Path file, Set<? extends OpenOption> options,
             ExecutorService executor, FileAttribute<?>... attrs) throws IOException {
         Objects.requireNonNull(context, "context");
@@ -144,7 +183,12 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
         return new KaioFileChannel(f, executor != null ? executor : DEFAULT_HANDLERS);
     }
 
-    /** The JVM-wide context used by channels opened without one. */
+    /**
+     * The JVM-wide context used by channels opened without one, created on first use.
+     *
+     * @return the shared context (depth {@value #DEFAULT_CONTEXT_DEPTH})
+     * @throws IOException if it has to be created and io_setup fails (see {@link AioContext#open(int)})
+     */
     public static AioContext defaultContext() throws IOException {
         AioContext ctx = defaultContext;
         if (ctx == null || ctx.isClosed()) {
@@ -162,6 +206,8 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
     /**
      * Closes the JVM-wide context (for example at application shutdown); channels still open on it fail
      * their next operations with {@link ClosedChannelException}. The next {@link #open} creates a new one.
+     *
+     * @throws IOException if closing the context fails
      */
     public static void closeDefaultContext() throws IOException {
         synchronized (DEFAULT_LOCK) {
@@ -173,12 +219,20 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
         }
     }
 
-    /** The O_DIRECT alignment of positions, lengths and direct-buffer addresses; 1 without O_DIRECT. */
+    /**
+     * The O_DIRECT alignment of positions, lengths and direct-buffer addresses.
+     *
+     * @return the alignment in bytes; 1 without O_DIRECT
+     */
     public int alignment() {
         return file.alignment();
     }
 
-    /** The underlying kaio file. */
+    /**
+     * The underlying kaio file.
+     *
+     * @return the file whose requests this channel submits
+     */
     public AioFile aioFile() {
         return file;
     }
