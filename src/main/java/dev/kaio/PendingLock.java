@@ -96,8 +96,8 @@ final class PendingLock implements Future<FileLock>, Runnable {
             }
         }
         if (ret == 0 && !grantedTooLate) {
-            channel.forget(this);
             result.complete(new KaioFileLock(channel, range, shared));
+            channel.forget(this); // after: a close() that sees this request waits for the outcome
         } else if (grantedTooLate) {
             cleanUp();
         } else if (FileLocks.isBusy(ret) && state.compareAndSet(TRYING, WAITING)) {

@@ -21,8 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kaio.testing.BufferKinds;
 import dev.kaio.testing.ChildJvm;
+import dev.kaio.testing.HandlerFuture;
 import dev.kaio.testing.LockHolder;
+import dev.kaio.testing.PatternWriter;
 import dev.kaio.testing.TestFiles;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -63,9 +66,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -134,10 +134,11 @@ abstract class AsyncFileChannelConformance {
     // ------------------------------------------------------------------------------------ helpers
 
     /**
-     * The tag of the bounded race and stress tests: they run on the host; NfsGuestIT's emulated guest
-     * (no KVM) leaves them out to keep its run short.
+     * The tag of the bounded races and of the child-JVM property test: they check concurrency and the
+     * JVM side, and run on the host; NfsGuestIT's emulated guest (no KVM, about 15 times slower) leaves
+     * them out, which keeps its run short.
      */
-    static final String STRESS = "stress";
+    static final String HOST_ONLY = "host-only";
 
     Path dir;
 
@@ -157,29 +158,6 @@ abstract class AsyncFileChannelConformance {
 
     static ByteBuffer buffer(boolean direct, int size) {
         return direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
-    }
-
-    /** A completion handler as a future: completed(v) completes it, failed(e) fails it; counts calls. */
-    static final class HandlerFuture<V> extends CompletableFuture<V> implements CompletionHandler<V, Object> {
-        final AtomicInteger calls = new AtomicInteger();
-        volatile Thread thread;
-        volatile Object attachment;
-
-        @Override
-        public void completed(V result, Object att) {
-            calls.incrementAndGet();
-            thread = Thread.currentThread();
-            attachment = att;
-            complete(result);
-        }
-
-        @Override
-        public void failed(Throwable exc, Object att) {
-            calls.incrementAndGet();
-            thread = Thread.currentThread();
-            attachment = att;
-            completeExceptionally(exc);
-        }
     }
 
     /** Names of threads of this JVM that sit in a lock system call (kaio's fcntl or the JDK's lock0). */
@@ -276,36 +254,11 @@ abstract class AsyncFileChannelConformance {
         }
     }
 
-    /** Every kind of buffer the JDK's tests use, and a slice of each (which starts one byte in). */
-    static Stream<Named<Supplier<ByteBuffer>>> bufferKinds() {
-        int n = 16;
-        List<Named<Supplier<ByteBuffer>>> kinds = List.of(
-                named("heap", () -> ByteBuffer.allocate(n)),
-                named("wrapped array", () -> ByteBuffer.wrap(new byte[n + 8], 4, n).slice()),
-                named("direct", () -> ByteBuffer.allocateDirect(n)),
-                named("global-arena segment", () -> Arena.global().allocate(n).asByteBuffer()),
-                named("automatic-arena segment", () -> Arena.ofAuto().allocate(n).asByteBuffer()),
-                named("shared-arena segment", () -> Arena.ofShared().allocate(n).asByteBuffer()));
-        return Stream.concat(kinds.stream(), kinds.stream().map(k -> named(k.name() + ", sliced",
-                () -> k.value().get().slice(1, n - 1))));
-    }
-
-    record Named<T>(String name, T value) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static <T> Named<T> named(String name, T value) {
-        return new Named<>(name, value);
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("bufferKinds")
-    void oneByteReadsAtEveryBufferAndFilePositionLandAndAdvanceThePosition(Named<Supplier<ByteBuffer>> kind)
+    @MethodSource("dev.kaio.testing.BufferKinds#all")
+    void oneByteReadsAtEveryBufferAndFilePositionLandAndAdvanceThePosition(BufferKinds.Kind kind)
             throws Exception {
-        ByteBuffer bb = kind.value().get();
+        ByteBuffer bb = kind.create().get();
         int size = bb.capacity();
         Path p = dir.resolve("positions-read");
         byte[] contents = randomBytes(5, size);
@@ -333,10 +286,10 @@ abstract class AsyncFileChannelConformance {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("bufferKinds")
-    void oneByteWritesFromEveryBufferAndFilePositionLandAndAdvanceThePosition(Named<Supplier<ByteBuffer>> kind)
+    @MethodSource("dev.kaio.testing.BufferKinds#all")
+    void oneByteWritesFromEveryBufferAndFilePositionLandAndAdvanceThePosition(BufferKinds.Kind kind)
             throws Exception {
-        ByteBuffer bb = kind.value().get();
+        ByteBuffer bb = kind.create().get();
         int size = bb.capacity();
         Path p = dir.resolve("positions-write");
         Files.write(p, new byte[size]);
@@ -548,68 +501,6 @@ abstract class AsyncFileChannelConformance {
         }
     }
 
-    /** Writes byte k at position k up to {@code size}, each write started by the previous one's handler. */
-    static final class PatternWriter implements CompletionHandler<Integer, ByteBuffer> {
-        private final AsynchronousFileChannel channel;
-        private final long size;
-        private final Random random;
-        private final CompletableFuture<Void> finished;
-        private long position;
-        private long next;
-
-        PatternWriter(AsynchronousFileChannel channel, long size, Random random, CompletableFuture<Void> finished) {
-            this.channel = channel;
-            this.size = size;
-            this.random = random;
-            this.finished = finished;
-        }
-
-        void start() {
-            ByteBuffer b = nextBuffer();
-            channel.write(b, 0, b, this);
-        }
-
-        private ByteBuffer nextBuffer() {
-            int n = (int) Math.min(8192 + random.nextInt(8192), size - next);
-            ByteBuffer b = random.nextBoolean() ? ByteBuffer.allocate(n) : ByteBuffer.allocateDirect(n);
-            for (int i = 0; i < n; i++) {
-                b.put((byte) next++);
-            }
-            return b.flip();
-        }
-
-        @Override
-        public void completed(Integer written, ByteBuffer b) {
-            position += written;
-            if (!b.hasRemaining()) {
-                if (position >= size) {
-                    close(null);
-                    return;
-                }
-                b = nextBuffer();
-            }
-            channel.write(b, position, b, this);
-        }
-
-        @Override
-        public void failed(Throwable exc, ByteBuffer b) {
-            close(exc);
-        }
-
-        private void close(Throwable failure) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                failure = failure != null ? failure : e;
-            }
-            if (failure != null) {
-                finished.completeExceptionally(failure);
-            } else {
-                finished.complete(null);
-            }
-        }
-    }
-
     // ------------------------------------------------------------------------------ handlers, pools
 
     @Test
@@ -735,6 +626,7 @@ abstract class AsyncFileChannelConformance {
      * JVM, so each case runs in a child JVM.
      */
     @Test
+    @Tag(HOST_ONLY)
     void theDefaultPoolHonoursTheJdksSystemProperties() throws Exception {
         Path p = dir.resolve("default-pool-properties");
         Files.write(p, new byte[100]);
@@ -877,7 +769,7 @@ abstract class AsyncFileChannelConformance {
      * the caller, and no buffer of a closed pool is ever handed out.
      */
     @Test
-    @Tag(STRESS)
+    @Tag(HOST_ONLY)
     void transfersRacingCloseEndInClosedChannelOrAsynchronousCloseException() throws Exception {
         Path p = dir.resolve("transfer-close-race");
         Files.write(p, new byte[1 << 20]);
@@ -1315,7 +1207,7 @@ abstract class AsyncFileChannelConformance {
      * from a descriptor closed under it), nothing deadlocks, and no lock survives the channel.
      */
     @Test
-    @Tag(STRESS)
+    @Tag(HOST_ONLY)
     void releaseRacingCloseWorksOrThrowsClosedChannelException() throws Exception {
         Path p = dir.resolve("lock-release-close");
         Files.write(p, new byte[2048]);
@@ -1373,7 +1265,7 @@ abstract class AsyncFileChannelConformance {
      * nothing reports EBADF.
      */
     @Test
-    @Tag(STRESS)
+    @Tag(HOST_ONLY)
     void lockReleaseAndCloseRacesEndCleanly() throws Exception {
         Path p = dir.resolve("lock-stress");
         Files.write(p, new byte[4096]);

@@ -30,7 +30,7 @@ class NfsGuestIT {
     /** Set by .ci/run: a missing prerequisite fails the IT instead of skipping it. */
     private static final String REQUIRE_ENV = "KAIO_REQUIRE_VM";
 
-    /** (Without the tests tagged "stress", the bounded races, which the host runs: TCG is slow.) */
+    /** (Without the tests tagged "host-only": races and child-JVM tests, which the host runs; TCG is slow.) */
     static final List<String> GUEST_CLASSES = List.of("dev.kaio.harness.NfsTest", "dev.kaio.KernelFeaturesTest",
             "dev.kaio.AioFileTest", "dev.kaio.engine.AioQueueTest", "dev.kaio.NativePathTest", "dev.kaio.ErrnoTest",
             "dev.kaio.reliability.BadInputTest", "dev.kaio.KaioAsyncFileChannelTest");
@@ -73,7 +73,7 @@ class NfsGuestIT {
                   -Dkaio.nfs.mounts='v3=/mnt/nfs3;v4.2=/mnt/nfs4' -Dkaio.nfs.remount=/usr/local/bin/nfs-remount \\
                   -Dkaio.matrix.report=/share/reports/matrix-nfs.tsv -Dkaio.test.workdir=/export/core-work \\
                   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \\
-                  --disable-ansi-colors --exclude-tag stress --reports-dir /share/reports/guest%s
+                  --disable-ansi-colors --exclude-tag host-only --reports-dir /share/reports/guest%s
                 """.formatted(select));
 
         ProcessBuilder pb = new ProcessBuilder(vm.toString(), share.toString()).redirectErrorStream(true);
