@@ -1,41 +1,24 @@
 package dev.kaio;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
-import dev.kaio.internal.linux.timespec;
-import dev.kaio.internal.sys.CompletionRing;
-import dev.kaio.internal.sys.EventFd;
+import dev.kaio.internal.core.Outcomes;
+import dev.kaio.internal.core.Request;
+import dev.kaio.internal.core.RequestEngine;
 import dev.kaio.internal.sys.Iocbs;
-import dev.kaio.internal.sys.KernelContexts;
-import dev.kaio.internal.sys.KernelFeatures;
-import dev.kaio.internal.sys.Libc;
+import dev.kaio.internal.sys.LinuxKernel;
 import dev.kaio.internal.sys.NativeAccess;
-import dev.kaio.internal.sys.SlotStack;
-import dev.kaio.internal.sys.Syscalls;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A Linux kernel AIO context ({@code io_setup}) shared by any number of {@link AioFile}s and threads;
- * completions are collected by a reaper thread (the default) or, bound to an eventfd, by the
- * application's own event loop.
+ * A Linux kernel AIO context ({@code io_setup}) shared by any number of {@link AioFile}s and threads.
  *
  * {@snippet :
  * try (AioContext ctx = AioContext.open(128)) {     // up to 128 requests in flight
@@ -44,42 +27,60 @@ import java.util.concurrent.locks.ReentrantLock;
  * }                                                 // waits for in-flight requests, then io_destroy
  * }
  *
- * <h2>Design</h2>
- * The context preallocates, in one arena, a <em>slot</em> per request it can have in flight: an iocb,
- * a small inline iovec array, an errno capture buffer, and a reusable {@code Request} record holding
- * the future and the buffers (which stay reachable until the kernel has completed the request). A
- * submitting thread takes a free slot, fills the iocb and calls {@code io_submit} itself, so
- * submissions from many threads proceed in parallel without a hand-off. The slot index and a
- * generation number travel in the iocb's 64-bit {@code aio_data} and identify the request when its
- * event comes back.
+ * <h2>Submitting</h2>
+ * The context preallocates a <em>slot</em> per request it can have in flight (an iocb, a few iovecs,
+ * an errno buffer). A submitting thread takes a free slot, fills its iocb and calls {@code io_submit}
+ * itself, so submissions from many threads proceed in parallel without a hand-off. The slot index and
+ * a generation number travel in the iocb's {@code aio_data}. When every slot is in flight, a
+ * submitting thread waits for one (back-pressure; a virtual thread unmounts while it waits), except a
+ * thread that is completing requests (a completion callback): its requests are queued and submitted
+ * by the context's submitter thread as slots free up. No request is dropped.
  *
- * <h2>Completions</h2>
- * By default one platform daemon thread per context collects completions: first from the kernel's
- * completion ring in user space (no system call; see {@link Options#forceSyscalls(boolean)}), and
- * when the ring is empty it waits in {@code io_getevents}. With {@link Options#eventFd()} there is no
- * reaper thread: every request carries IOCB_FLAG_RESFD, the kernel signals {@link #eventFd()} once
- * per completion, and the application calls {@link #processCompletions()} (or
- * {@link #awaitCompletions(long, TimeUnit)}) from its own loop. Futures complete on the thread that
- * collects them: keep dependent actions short, or use the {@code *Async} variants.
+ * <h2>Completions: the waiting thread reaps</h2>
+ * A platform thread that waits on a kaio future ({@code join}, {@code get}, also on a stage derived
+ * from it with {@code thenApply} etc.) collects completions itself: it reads the kernel's completion
+ * ring in user space (no system call) and completes what it finds, its own request and others'; while
+ * its request is in flight it sleeps in {@code read(2)} on the request slot's eventfd, which the
+ * kernel signals when that request completes (IOCB_FLAG_RESFD). One request in flight per thread thus
+ * costs an io_submit and a read, with no hand-off between threads. (A thread is given this route for
+ * its requests once it has waited on one, as long as it waits on each before submitting the next;
+ * requests of threads that submit several before waiting take the next route.)
  *
- * <h2>Back-pressure</h2>
- * When all {@link #queueDepth()} slots are in flight, a submitting thread waits for a free slot
- * (a virtual thread unmounts while it waits; in eventfd mode the waiting thread collects completions
- * itself). Requests submitted from the thread that is completing futures (from callbacks) never
- * wait: they are queued and submitted as soon as slots free up. No request is dropped.
+ * <p>Everything else (futures with callbacks, batches joined with {@code allOf}, requests of virtual
+ * threads, which never block in the kernel) is completed by the context's reaper thread, which the
+ * kernel wakes through an eventfd; it also looks at the ring every millisecond while requests are in
+ * flight, so that a request whose submitter ends up not waiting on it still completes. Nobody blocks
+ * in {@code io_getevents}. Futures complete on the thread that collects them: keep dependent actions
+ * short, or use the {@code *Async} variants. {@link Options#forceSyscalls(boolean)} collects with
+ * {@code io_getevents} instead of reading the ring.
+ *
+ * <p>With {@link Options#eventFd()} there is no reaper thread: every request carries IOCB_FLAG_RESFD to
+ * {@link #eventFd()}, and the application collects completions from its own loop with
+ * {@link #processCompletions()}; a platform thread that waits on a future collects them itself then,
+ * waiting in {@code io_getevents} (one thread at a time).
+ *
+ * <h2>Lifecycle</h2>
+ * Every request moves through one state machine (free, submitting, submitted, completed, free again),
+ * each step one compare-and-set with one owner; the invariants (every future completes exactly once;
+ * buffers are handed back only after the kernel returned the request's event or {@code io_destroy}
+ * returned; {@code close()} returns once the kernel has finished or cancelled what it owns; no request
+ * is submitted after close began, none queued is forgotten) are listed and argued in the engine,
+ * {@code dev.kaio.internal.core.RequestEngine}.
  *
  * <h2>Cancellation</h2>
  * {@code cancel} on a future returned by kaio calls {@code io_cancel}. If the kernel cancels the
- * request (it can cancel {@link #poll(int, int)} requests) the future ends cancelled; if it cannot
- * (Linux cannot cancel reads and writes of files and block devices once submitted), {@code cancel}
- * returns false and the request completes normally. Either way the future ends exactly once and the
- * request keeps its buffers until the kernel has finished with them.
+ * request (it can cancel {@link #poll(int, int)} requests) {@code cancel} returns true once the future
+ * has completed cancelled; if it cannot (Linux cannot cancel reads and writes of files and block
+ * devices once submitted), {@code cancel} returns false and the request completes normally. A request
+ * still queued for a slot is withdrawn. Kaio's futures cannot be completed from outside
+ * ({@code complete} throws): their buffers are in use until the kernel is done.
  *
  * <h2>Kernel resources</h2>
- * {@code open(n)} calls {@code io_setup(n + 1)}: one event beyond the queue depth is reserved for the
- * request that wakes the reaper on close. Each context counts {@code n + 1} against the system-wide
+ * {@code open(n)} calls {@code io_setup(n)}. Each context counts against the system-wide
  * {@code /proc/sys/fs/aio-max-nr}; when that is exhausted {@code open} fails with an
- * {@link AioException} (EAGAIN) naming the sysctl and the numbers.
+ * {@link AioException} (EAGAIN) naming the sysctl and the numbers. Besides the kernel context a context
+ * holds one eventfd, plus one per slot that has been used by a waiting thread (at most
+ * {@link #queueDepth()}), all closed by {@link #close()}.
  *
  * <p>Thread-safe.
  */
@@ -97,76 +98,42 @@ public final class AioContext implements AutoCloseable {
     static final byte RESULT_VOID = 2;
 
     /** Vectored requests with up to this many segments use the slot's own iovec array. */
-    static final int INLINE_IOVECS = 8;
-
-    // Struct sizes are read from Iocbs in the methods, not copied into static fields here, so that
-    // initialising this public class does not initialise the generated bindings (see NativeAccess).
-    private static final long PTR = ADDRESS.byteSize();
-    private static final long WAKE_TAG = -1L;
-
-    private static final int OPEN = 0;
-    private static final int CLOSING = 1;
-    private static final int CLOSED = 2;
-
-    private static final int FREE = 0;
-    private static final int INFLIGHT = 1;
-    private static final int CANCELLING = 2;
+    static final int INLINE_IOVECS = LinuxKernel.INLINE_IOVECS;
 
     private static final int ECANCELED = 125;
-    private static final int EINPROGRESS = 115;
     private static final int RWF_NOWAIT = 0x8;
-
-    private static final long CLOSING_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final long NO_POLL_WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How often the reaper looks at the ring while requests are in flight (see the class comment). */
+    private static final long TICK_NANOS = TimeUnit.MICROSECONDS.toNanos(
+            Long.getLong("kaio.reaperTickMicros", 1000L));
 
     private static final AtomicInteger CONTEXT_NUMBERS = new AtomicInteger();
 
     private final int depth;
-    private final long ctx;
-    private final Arena arena;
-    private final MemorySegment iocbs;          // depth + 1 (the last one is the close wake-up)
-    private final long iocbPtrs;                // address of depth + 1 pointers, ptr[i] = &iocbs[i]
-    private final MemorySegment iovecs;         // depth * INLINE_IOVECS
-    private final MemorySegment largeIovecs;    // IOV_MAX entries, for longer vectors, under largeIovecLock
-    private final ReentrantLock largeIovecLock = new ReentrantLock();
-    private final MemorySegment[] slotErrno;    // per-slot errno capture
-    private final Request[] requests;
-    private final SlotStack freeSlots;
-    private final Semaphore permits;
-    private final EventFd wakeFd;               // reaper mode: wakes the reaper on close (null without POLL)
-    private final EventFd completionFd;         // eventfd mode: signalled by the kernel per completion
-    private final int iocbFlags;
-    private final int resfd;
-    private final Thread reaper;                // null in eventfd mode
-    private final ReentrantLock reapLock = new ReentrantLock(); // eventfd mode: who collects completions
-    private final CompletionRing ring;          // null: io_getevents only
-
-    // owned by whoever collects completions (the reaper thread, or the reapLock holder)
-    private final MemorySegment events;
-    private final MemorySegment reaperErrno;
-    private final MemorySegment timeout;
-    private final ArrayDeque<Pending> overflow = new ArrayDeque<>();
-    private boolean collecting;                 // re-entrance guard: a callback must not reap
-
-    private final AtomicInteger state = new AtomicInteger(OPEN);
-    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private volatile long ringCompletions;
-    private volatile long syscallCompletions;
+    private final LinuxKernel kernel;
+    private final RequestEngine engine;
 
     /**
-     * How an {@link AioContext} collects completions. Defaults: a reaper thread, reaping from the
-     * kernel's ring in user space when its header is valid (system property
-     * {@code kaio.forceSyscalls=true} forces io_getevents).
+     * How an {@link AioContext} collects completions. Defaults: a reaper thread for the requests no
+     * thread waits on, reaping from the kernel's ring in user space when its header is valid (system
+     * property {@code kaio.forceSyscalls=true} forces io_getevents).
      */
     public static final class Options {
         private boolean forceSyscalls = Boolean.getBoolean("kaio.forceSyscalls");
         private boolean eventFd;
 
+        private Options() {}
+
+        /** The defaults. */
         public static Options defaults() {
             return new Options();
         }
 
-        /** Collect completions only with io_getevents, never from the ring in user space. */
+        /**
+         * Collect completions only with io_getevents, never from the ring in user space.
+         *
+         * @param force true to never read the ring
+         * @return these options
+         */
         public Options forceSyscalls(boolean force) {
             this.forceSyscalls = force;
             return this;
@@ -176,6 +143,8 @@ public final class AioContext implements AutoCloseable {
          * No reaper thread: every request carries IOCB_FLAG_RESFD, the kernel adds 1 to the context's
          * eventfd per completion, and the application collects completions with
          * {@link AioContext#processCompletions()} when {@link AioContext#eventFd()} is readable.
+         *
+         * @return these options
          */
         public Options eventFd() {
             this.eventFd = true;
@@ -185,64 +154,23 @@ public final class AioContext implements AutoCloseable {
 
     private AioContext(int depth, Options options) throws IOException {
         this.depth = depth;
-        this.arena = dev.kaio.internal.sys.NativeResources.sharedArena();
-        EventFd wake = null;
-        EventFd completions = null;
-        long kernelCtx = 0;
+        LinuxKernel k = LinuxKernel.open(depth, !options.forceSyscalls);
         try {
-            iocbs = arena.allocate(Iocbs.IOCB_SIZE * (depth + 1), 64);
-            MemorySegment ptrs = arena.allocate(PTR * (depth + 1), 64);
-            for (int i = 0; i <= depth; i++) {
-                ptrs.setAtIndex(JAVA_LONG, i, iocbs.address() + Iocbs.IOCB_SIZE * i);
+            int fd = k.createEventFd();
+            if (fd < 0) {
+                throw new AioException(-fd, "eventfd", "the context's "
+                        + (options.eventFd ? "completion eventfd" : "reaper eventfd"));
             }
-            iocbPtrs = ptrs.address();
-            iovecs = arena.allocate(Iocbs.IOVEC_SIZE * INLINE_IOVECS * depth, 64);
-            largeIovecs = arena.allocate(Iocbs.IOVEC_SIZE * Iocbs.IOV_MAX, 64);
-            slotErrno = new MemorySegment[depth];
-            requests = new Request[depth];
-            for (int i = 0; i < depth; i++) {
-                slotErrno[i] = Libc.errnoState(arena);
-                requests[i] = new Request();
-            }
-            freeSlots = new SlotStack(depth);
-            permits = new Semaphore(depth);
-            events = arena.allocate(Iocbs.IO_EVENT_SIZE * (depth + 1), 64);
-            reaperErrno = Libc.errnoState(arena);
-            timeout = timespec.allocate(arena);
+            this.kernel = k;
+            this.engine = new RequestEngine(k, depth, new RequestOutcomes(), !options.eventFd, fd, TICK_NANOS,
+                    String.valueOf(CONTEXT_NUMBERS.incrementAndGet()));
             if (options.eventFd) {
-                completions = new EventFd(false); // blocking, so that a thread can park in read(2) on it
-            } else if (KernelFeatures.poll()) {
-                wake = new EventFd(true);
-            }
-            wakeFd = wake;
-            completionFd = completions;
-            iocbFlags = completions != null ? Iocbs.FLAG_RESFD : 0;
-            resfd = completions != null ? completions.fd() : 0;
-            kernelCtx = KernelContexts.setup(depth + 1);
-            ctx = kernelCtx;
-            ring = options.forceSyscalls ? null : CompletionRing.attach(kernelCtx);
-            if (options.eventFd) {
-                reaper = null;
-            } else {
-                reaper = new Thread(this::reapLoop, "kaio-reaper-" + CONTEXT_NUMBERS.incrementAndGet());
-                reaper.setDaemon(true);
-                reaper.start();
+                Abandoned.CLEANER.register(this, engine::abandoned);
             }
         } catch (IOException | RuntimeException | Error e) {
-            if (kernelCtx != 0) {
-                try {
-                    KernelContexts.destroy(kernelCtx);
-                } catch (AioException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
+            if (k.destroy() == 0) {
+                k.release();
             }
-            if (wake != null) {
-                wake.close();
-            }
-            if (completions != null) {
-                completions.close();
-            }
-            arena.close();
             throw e;
         }
     }
@@ -251,18 +179,28 @@ public final class AioContext implements AutoCloseable {
      * Creates a context able to have {@code queueDepth} requests in flight at once, with a reaper
      * thread.
      *
+     * @param queueDepth the number of requests that can be in flight at once
+     * @return the context
      * @throws AioException                  EAGAIN when {@code /proc/sys/fs/aio-max-nr} is exhausted
-     *                                       (the message shows aio-nr and aio-max-nr), or another
-     *                                       errno from io_setup
+     *                                       (the message shows aio-nr and aio-max-nr), or another errno
+     *                                       from io_setup
+     * @throws IOException                   if the context's eventfd cannot be created
      * @throws IllegalArgumentException      if {@code queueDepth} is not in [1, {@value #MAX_QUEUE_DEPTH}]
      * @throws UnsupportedOperationException when native access is not enabled (the message names the
-     *                                       flag) or the platform is not Linux x86_64
+     *                                       flag) or the platform is not supported
      */
     public static AioContext open(int queueDepth) throws IOException {
         return open(queueDepth, Options.defaults());
     }
 
-    /** Creates a context set up as {@code options} say. */
+    /**
+     * Creates a context set up as {@code options} say.
+     *
+     * @param queueDepth the number of requests that can be in flight at once
+     * @param options    how completions are collected
+     * @return the context
+     * @throws IOException as {@link #open(int)}
+     */
     public static AioContext open(int queueDepth, Options options) throws IOException {
         if (queueDepth < 1 || queueDepth > MAX_QUEUE_DEPTH) {
             throw new IllegalArgumentException("queueDepth must be in [1, " + MAX_QUEUE_DEPTH + "]: " + queueDepth);
@@ -272,64 +210,100 @@ public final class AioContext implements AutoCloseable {
         return new AioContext(queueDepth, options);
     }
 
-    /** The number of requests that can be in flight at once. */
+    /**
+     * The number of requests that can be in flight at once.
+     *
+     * @return the queue depth
+     */
     public int queueDepth() {
         return depth;
     }
 
-    /** Requests currently holding a slot (submitted and not yet completed). */
+    /**
+     * Requests currently holding a slot (submitted and not yet completed).
+     *
+     * @return how many
+     */
     public int inFlight() {
-        return Math.max(0, depth - permits.availablePermits());
+        return engine.inFlight();
     }
 
     /**
      * The kernel's {@code aio_context_t}, which is the address at which io_setup mapped this context's
      * completion ring (useful for diagnostics).
+     *
+     * @return the context id
      */
     public long contextId() {
-        return ctx;
+        return kernel.contextId();
     }
 
-    /** True if completions are read from the kernel's ring in user space when available. */
+    /**
+     * True if completions are read from the kernel's ring in user space when available.
+     *
+     * @return whether the ring is read in user space
+     */
     public boolean reapsFromRing() {
-        return ring != null;
+        return kernel.reapsFromRing();
     }
 
-    /** Completions collected from the ring in user space so far. */
+    /**
+     * Completions collected from the ring in user space so far.
+     *
+     * @return the count
+     */
     public long ringCompletions() {
-        return ringCompletions;
+        return kernel.ringEvents();
     }
 
-    /** Completions collected with io_getevents so far. */
+    /**
+     * Completions collected with io_getevents so far.
+     *
+     * @return the count
+     */
     public long syscallCompletions() {
-        return syscallCompletions;
+        return kernel.syscallEvents();
     }
 
     /**
      * The eventfd the kernel signals once per completion, for contexts opened with
-     * {@link Options#eventFd()}; -1 for a context with a reaper thread. It is a blocking eventfd: a
-     * thread may park in read(2) on it, or an event loop may poll it for POLLIN; either way, read its 8
-     * bytes (the number of completions signalled since the last read) and then call
-     * {@link #processCompletions()}.
+     * {@link Options#eventFd()}; -1 for a context with a reaper thread, and once the eventfd is closed.
+     * It is a blocking eventfd: a thread may park in read(2) on it, or an event loop may poll it for
+     * POLLIN; either way, read its 8 bytes (the number of completions signalled since the last read) and
+     * then call {@link #processCompletions()}.
+     *
+     * <p><b>End of the loop.</b> {@link #close()} signals the eventfd, so a loop blocked on it wakes up;
+     * {@link #processCompletions()} (or {@link #awaitCompletions}) then returns -1, which tells the loop to
+     * stop: from then on the loop must not use the descriptor. Once this method has handed out the
+     * number, the eventfd is closed by that first -1 return, never under a loop that may still read
+     * it: so after {@code close()}, call {@code processCompletions()} once from the loop (it returns -1).
+     * If this method was never called, {@code close()} closes the eventfd itself. (A context dropped
+     * without that acknowledgement has its eventfd closed when it is garbage-collected.)
+     *
+     * @return the eventfd, or -1
      */
     public int eventFd() {
-        return completionFd != null ? completionFd.fd() : -1;
+        return engine.applicationEventFd();
     }
 
-    /** True once {@link #close()} has been called. */
+    /**
+     * True once {@link #close()} has been called.
+     *
+     * @return whether closing has begun
+     */
     public boolean isClosed() {
-        return state.get() != OPEN;
+        return engine.isClosed();
     }
 
     void ensureOpen() throws ClosedChannelException {
-        if (state.get() != OPEN) {
+        if (engine.isClosed()) {
             throw new ClosedChannelException();
         }
     }
 
-    /** True on the thread that is completing futures (the reaper, or the eventfd-mode collector). */
+    /** True on a thread that is completing requests (running completion callbacks), and on the reaper. */
     boolean isCompletingThread() {
-        return reaper != null ? Thread.currentThread() == reaper : reapLock.isHeldByCurrentThread();
+        return engine.isCompletingThread();
     }
 
     // ------------------------------------------------------------------------------------ submit
@@ -339,175 +313,15 @@ public final class AioContext implements AutoCloseable {
      * {@code vector} (PREADV/PWRITEV) or neither (FSYNC/FDSYNC/POLL) is given; arguments were
      * validated by the caller.
      */
-    @SuppressWarnings("unchecked")
     <T> CompletableFuture<T> submit(AioFile file, int fd, short opcode, byte kind, MemorySegment buffer,
             List<MemorySegment> vector, long position, long length, IoOptions options) {
-        AioFuture<Object> future = new AioFuture<>(this);
         if (file != null && !file.beginRequest()) {
-            future.completeExceptionally(new ClosedChannelException());
-            return (CompletableFuture<T>) future;
+            return CompletableFuture.failedFuture(new ClosedChannelException());
         }
-        // From here on, file.endRequest() is called exactly once for this request.
-        if (isCompletingThread()) {
-            if (!permits.tryAcquire()) {
-                future.phase = AioFuture.QUEUED;
-                overflow.add(new Pending(file, fd, opcode, kind, buffer, vector, position, length, options, future));
-                return (CompletableFuture<T>) future;
-            }
-        } else if (!acquirePermit(future, file)) {
-            return (CompletableFuture<T>) future;
-        }
-        submitWithPermit(file, fd, opcode, kind, buffer, vector, position, length, options, future);
-        return (CompletableFuture<T>) future;
-    }
-
-    /** Waits for a free slot; false (and the future failed) if interrupted. */
-    private boolean acquirePermit(AioFuture<Object> future, AioFile file) {
-        try {
-            if (reaper == null) {
-                // eventfd mode: nobody else may be collecting completions, so collect them while waiting
-                while (!permits.tryAcquire(1, TimeUnit.MILLISECONDS)) {
-                    if (state.get() == OPEN) {
-                        processCompletions();
-                    } else {
-                        permits.acquire();
-                        break;
-                    }
-                }
-            } else {
-                permits.acquire();
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (file != null) {
-                file.endRequest();
-            }
-            future.completeExceptionally(new InterruptedIOException(
-                    "interrupted while waiting for a free slot; the request was not submitted"));
-            return false;
-        }
-    }
-
-    private void submitWithPermit(AioFile file, int fd, short opcode, byte kind, MemorySegment buffer,
-            List<MemorySegment> vector, long position, long length, IoOptions options, AioFuture<Object> future) {
-        if (state.get() != OPEN) {
-            permits.release();
-            if (file != null) {
-                file.endRequest();
-            }
-            future.completeExceptionally(new ClosedChannelException());
-            return;
-        }
-        int slot = freeSlots.pop(); // a permit guarantees a free slot
-        Request r = requests[slot];
-        r.future = future;
-        r.kind = kind;
-        r.file = file;
-        r.fd = fd;
-        r.buffers = buffer != null ? buffer : vector;
-        r.opcode = opcode;
-        r.position = position;
-        r.length = length;
-        r.rwFlags = options.rwFlags();
-        r.ioprio = options.priority() != null ? options.priority().value() : 0;
-        r.retryWithoutNowait = options.retriesWithoutNowait();
-        r.cancelRequested = false;
-        r.cancelledByClose = false;
-        future.slot = slot;
-        future.generation = r.generation;
-        r.state.set(INFLIGHT);
-        long ret = prepareAndSubmit(slot, r);
-        if (ret != 1) {
-            int errno = ret == 0 ? Errno.EAGAIN : (int) -ret;
-            AioException failure = requestFailure(r, errno, "io_submit");
-            r.state.set(FREE);
-            releaseSlot(slot, r);
-            try {
-                future.completeExceptionally(failure);
-            } finally {
-                if (file != null) {
-                    file.endRequest();
-                }
-            }
-        }
-    }
-
-    /** Writes the slot's iocb (and iovecs) from its request and io_submits it; returns io_submit's result. */
-    private long prepareAndSubmit(int slot, Request r) {
-        long bufAddress;
-        long nbytes;
-        boolean largeVector = false;
-        try {
-            if (r.buffers instanceof List<?> list) {
-                int n = list.size();
-                MemorySegment iov;
-                long iovOffset;
-                if (n <= INLINE_IOVECS) {
-                    iov = iovecs;
-                    iovOffset = Iocbs.IOVEC_SIZE * INLINE_IOVECS * slot;
-                } else {
-                    // The kernel copies the iovec array during io_submit: the shared area is needed only
-                    // until io_submit returns.
-                    largeIovecLock.lock();
-                    largeVector = true;
-                    iov = largeIovecs;
-                    iovOffset = 0;
-                }
-                for (int i = 0; i < n; i++) {
-                    MemorySegment s = (MemorySegment) list.get(i);
-                    Iocbs.iovec(iov, iovOffset + Iocbs.IOVEC_SIZE * i, s.address(), s.byteSize());
-                }
-                bufAddress = iov.address() + iovOffset;
-                nbytes = n;
-            } else if (r.buffers instanceof MemorySegment b) {
-                bufAddress = b.address();
-                nbytes = b.byteSize();
-            } else if (r.opcode == Iocbs.CMD_POLL) {
-                bufAddress = r.position; // the poll events mask travels in aio_buf
-                nbytes = 0;
-            } else {
-                bufAddress = 0;
-                nbytes = 0;
-            }
-            long position = r.opcode == Iocbs.CMD_POLL ? 0 : r.position;
-            int flags = r.ioprio != 0 ? iocbFlags | Iocbs.FLAG_IOPRIO : iocbFlags;
-            long data = ((long) r.generation << 32) | slot;
-            Iocbs.prepare(iocbs, Iocbs.IOCB_SIZE * slot, r.opcode, r.fd, bufAddress, nbytes, position, data, r.rwFlags,
-                    flags, resfd, (short) r.ioprio);
-            // Publish the request before the kernel can complete it (the collector does an acquire fence).
-            VarHandle.releaseFence();
-            return submitOne(slot);
-        } finally {
-            if (largeVector) {
-                largeIovecLock.unlock();
-            }
-        }
-    }
-
-    /** io_submit of one slot's iocb; retries EINTR, and EAGAIN (kernel short of requests) for up to ~1 s. */
-    private long submitOne(int slot) {
-        MemorySegment errno = slotErrno[slot];
-        long ptr = iocbPtrs + PTR * slot;
-        long ret;
-        int eagains = 0;
-        while (true) {
-            ret = Syscalls.ioSubmit(errno, ctx, 1, ptr);
-            if (ret == -Errno.EINTR) {
-                continue;
-            }
-            if (ret == -Errno.EAGAIN && !isCompletingThread() && ++eagains < 1000) {
-                LockSupport.parkNanos(1_000_000L);
-                continue;
-            }
-            return ret;
-        }
-    }
-
-    private void releaseSlot(int slot, Request r) {
-        r.clear();
-        freeSlots.push(slot);
-        permits.release();
+        // From here on, the engine ends the request exactly once (RequestOutcomes.ended: file.endRequest()).
+        return engine.submit(file, opcode, fd, kind, buffer != null ? buffer : vector, position, length,
+                options.rwFlags(), options.priority() != null ? options.priority().value() : 0,
+                options.retriesWithoutNowait());
     }
 
     // ------------------------------------------------------------------------------------ poll
@@ -518,6 +332,10 @@ public final class AioContext implements AutoCloseable {
      * eventfds, terminals; a regular file is always ready. Cancellable: {@code cancel} on the future
      * calls io_cancel, which the kernel honours for polls. The caller keeps {@code fd} open until the
      * future completes.
+     *
+     * @param fd     the descriptor to poll
+     * @param events the {@link PollEvents} to wait for
+     * @return the ready mask, when ready
      */
     public CompletableFuture<Integer> poll(int fd, int events) {
         if (fd < 0) {
@@ -530,198 +348,117 @@ public final class AioContext implements AutoCloseable {
         return submit(null, fd, Iocbs.CMD_POLL, RESULT_INT, null, null, events, 0, IoOptions.NONE);
     }
 
-    // ------------------------------------------------------------------------------------ cancel
+    // ------------------------------------------------------------------------------------ eventfd mode
 
-    /** io_cancel of a submitted request; true if the kernel took the cancellation. */
-    boolean cancel(AioFuture<?> f) {
-        if (f.phase == AioFuture.QUEUED) {
-            // still waiting in the overflow queue: never reached the kernel
-            return AioFuture.PHASE.compareAndSet(f, AioFuture.QUEUED, AioFuture.CANCELLED);
-        }
-        int slot = f.slot;
-        if (slot < 0 || state.get() == CLOSED) {
-            return false;
-        }
-        return cancelSlot(slot, f, false);
+    /**
+     * Eventfd mode: completes the futures of every request that has completed, on the calling thread,
+     * without waiting. Call it when {@link #eventFd()} is readable (after reading it) or periodically.
+     * Calls from a completion callback return 0. After {@link #close()} it returns -1 (see
+     * {@link #eventFd()}: the loop must then stop using the eventfd); it is harmless to call it again.
+     *
+     * @return how many requests it completed, or -1 once the context is closed
+     * @throws IllegalStateException for a context with a reaper thread
+     */
+    public int processCompletions() {
+        return engine.collect(0);
     }
 
     /**
-     * io_cancel of the request in {@code slot}, if it is still {@code f}'s. The slot is held in
-     * CANCELLING meanwhile, so it cannot complete and be reused for another request under the call.
-     * True if the kernel took the cancellation; {@code byClose} records that close() asked for it.
+     * Eventfd mode: like {@link #processCompletions()}, but if nothing has completed, waits up to
+     * {@code timeout} for at least one completion.
+     *
+     * @param timeout how long to wait at most
+     * @param unit    its unit
+     * @return how many requests it completed, or -1 once the context is closed
+     * @throws IllegalStateException for a context with a reaper thread
      */
-    private boolean cancelSlot(int slot, AioFuture<?> f, boolean byClose) {
-        Request r = requests[slot];
-        if (!r.state.compareAndSet(INFLIGHT, CANCELLING)) {
-            return false; // completing right now, or the slot is free
+    public int awaitCompletions(long timeout, TimeUnit unit) {
+        long nanos = unit.toNanos(timeout);
+        return engine.collect(nanos <= 0 ? 0 : nanos);
+    }
+
+    // ------------------------------------------------------------------------------------ close
+
+    /**
+     * Closes the context: new requests fail with {@link ClosedChannelException}; requests still queued
+     * for a slot, and in-flight requests the kernel can cancel (polls), fail with
+     * {@link AsynchronousCloseException}; the others (reads, writes, syncs) complete normally. Then the
+     * kernel context is destroyed and the native memory freed. Blocks until then, except when called
+     * from a completion callback, where the same happens once the callback returns. Idempotent. Files
+     * opened on the context stay open and must be closed separately.
+     *
+     * @throws AioException if io_destroy failed
+     * @throws IOException  if collecting completions failed (the cause says why)
+     */
+    @Override
+    public void close() throws IOException {
+        engine.close();
+    }
+
+    // ------------------------------------------------------------------------------------ outcomes
+
+    /** Created on first use: only eventfd-mode contexts need a cleaner thread. */
+    private static final class Abandoned {
+        static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+    }
+
+    /** How requests end, for files and polls: results, exceptions with the details, the file's count. */
+    private static final class RequestOutcomes implements Outcomes {
+
+        @Override
+        public Throwable refused(Request r, int errno) {
+            return requestFailure(r, errno, "io_submit");
         }
-        try {
-            if (r.future != f || r.generation != f.generation) {
-                return false;
+
+        @Override
+        public Throwable failure(Request r, long res, boolean cancelRequested, boolean byClose, boolean closing) {
+            // A poll cancelled by io_cancel completes with an empty mask (Linux 4.19+), other kinds with ECANCELED.
+            boolean cancelled = cancelRequested && (res == -ECANCELED || (res == 0 && r.opcode == Iocbs.CMD_POLL));
+            if (cancelled) {
+                return byClose ? new AsynchronousCloseException() : new CancellationException("cancelled by io_cancel");
             }
-            long ret;
-            try (Arena tmp = Arena.ofConfined()) {
-                MemorySegment result = tmp.allocate(Iocbs.IO_EVENT_SIZE, 8);
-                ret = Syscalls.ioCancel(Libc.errnoState(tmp), ctx, iocbs.address() + Iocbs.IOCB_SIZE * slot,
-                        result.address());
+            if (res >= 0) {
+                return null;
             }
-            if (ret == -EINPROGRESS || ret == 0) {
-                // Linux 4.19+: the completion (-ECANCELED) is always delivered through the ring.
-                // (Before, a 0 return copied it to 'result' instead; kaio needs 4.18+ features anyway.)
-                if (byClose) {
-                    r.cancelledByClose = true;
-                }
-                r.cancelRequested = true;
+            if (res == -ECANCELED && closing) {
+                return new AsynchronousCloseException();
+            }
+            if (res == -Errno.EAGAIN && (r.rwFlags & RWF_NOWAIT) != 0) {
+                return new WouldBlockException(opName(r.opcode), describe(r));
+            }
+            return requestFailure(r, (int) -res, opName(r.opcode));
+        }
+
+        @Override
+        public Object value(byte kind, long res) {
+            if (kind == RESULT_INT) {
+                return boxed((int) res);
+            } else if (kind == RESULT_LONG) {
+                return res;
+            }
+            return null;
+        }
+
+        @Override
+        public boolean retryWithoutNowait(Request r, long res) {
+            if (res == -Errno.EAGAIN && (r.rwFlags & RWF_NOWAIT) != 0 && r.retryWithoutNowait) {
+                r.rwFlags &= ~RWF_NOWAIT; // RWF_NOWAIT would have blocked: submit it again, blocking this time
                 return true;
             }
-            return false; // EINVAL: this kind of request cannot be cancelled; EAGAIN: already completing
-        } finally {
-            r.state.set(INFLIGHT);
-        }
-    }
-
-    // ------------------------------------------------------------------------------------ completions
-
-    private void reapLoop() {
-        Throwable failure = null;
-        try {
-            while (true) {
-                long wait;
-                if (state.get() != OPEN) {
-                    wait = CLOSING_POLL_NANOS;
-                } else if (wakeFd == null) {
-                    wait = NO_POLL_WAKE_NANOS;
-                } else {
-                    wait = -1; // without limit: close() wakes us with a POLL on wakeFd
-                }
-                collect(wait);
-                if (state.get() != OPEN && overflow.isEmpty() && permits.tryAcquire(depth)) {
-                    break; // nothing in flight, and nobody can submit any more
-                }
-            }
-        } catch (Throwable t) {
-            failure = t;
-        } finally {
-            teardown(failure);
-        }
-    }
-
-    /**
-     * Collects completions: from the ring first, then, if there were none and {@code waitNanos != 0},
-     * waits in io_getevents for at least one ({@code waitNanos < 0}: without limit). Completes the
-     * futures and submits queued requests. Returns the number of requests completed.
-     */
-    private int collect(long waitNanos) throws AioException {
-        int n = 0;
-        if (ring != null) {
-            n = ring.reap(events, 0, depth + 1);
-            if (n > 0) {
-                ringCompletions += n;
-            }
-        }
-        // With the ring, an empty ring means io_getevents would find nothing either: only call it to wait.
-        if (n == 0 && (ring == null || waitNanos != 0)) {
-            long timeoutPtr;
-            int min;
-            if (waitNanos == 0) {
-                min = 0;
-                timeoutPtr = Syscalls.timeout(timeout, 0);
-            } else {
-                min = 1;
-                timeoutPtr = waitNanos < 0 ? 0 : Syscalls.timeout(timeout, waitNanos);
-            }
-            long got = Syscalls.ioGetevents(reaperErrno, ctx, min, depth + 1, events.address(), timeoutPtr);
-            if (got == -Errno.EINTR) {
-                got = 0;
-            }
-            if (got < 0) {
-                throw new AioException((int) -got, "io_getevents", "context 0x" + Long.toHexString(ctx));
-            }
-            n = (int) got;
-            if (n > 0) {
-                syscallCompletions += n;
-            }
-        }
-        VarHandle.acquireFence();
-        int completed = 0;
-        collecting = true;
-        try {
-            for (int i = 0; i < n; i++) {
-                if (complete(Iocbs.IO_EVENT_SIZE * i)) {
-                    completed++;
-                }
-            }
-            drainOverflow();
-        } finally {
-            collecting = false;
-        }
-        return completed;
-    }
-
-    /** Completes the request of one io_event; false for the close wake-up or an unknown event. */
-    private boolean complete(long eventOffset) {
-        long data = Iocbs.eventData(events, eventOffset);
-        if (data == WAKE_TAG) {
             return false;
         }
-        long res = Iocbs.eventRes(events, eventOffset);
-        int slot = (int) data;
-        int generation = (int) (data >>> 32);
-        if (slot < 0 || slot >= depth || requests[slot].generation != generation || requests[slot].future == null) {
-            // Cannot happen unless memory is corrupted; never complete the wrong request.
-            System.err.println("kaio: ignoring completion with unknown aio_data 0x" + Long.toHexString(data));
-            return false;
+
+        @Override
+        public boolean cancelOnClose(Request r) {
+            return r.opcode == Iocbs.CMD_POLL;
         }
-        Request r = requests[slot];
-        if (res == -Errno.EAGAIN && (r.rwFlags & RWF_NOWAIT) != 0 && r.retryWithoutNowait && state.get() == OPEN) {
-            // RWF_NOWAIT would have blocked: submit the same request again, blocking this time
-            r.rwFlags &= ~RWF_NOWAIT;
-            long ret = prepareAndSubmit(slot, r);
-            if (ret == 1) {
-                return false;
-            }
-            res = ret == 0 ? -Errno.EAGAIN : ret;
-        }
-        // wait out a concurrent io_cancel on this slot before recycling it
-        while (!r.state.compareAndSet(INFLIGHT, FREE)) {
-            Thread.onSpinWait();
-        }
-        AioFuture<Object> future = r.future;
-        AioFile file = r.file;
-        byte kind = r.kind;
-        Throwable failure = null;
-        // A poll cancelled by io_cancel completes with an empty mask (Linux 4.19+), other kinds with ECANCELED.
-        boolean cancelled = r.cancelRequested && (res == -ECANCELED || (res == 0 && r.opcode == Iocbs.CMD_POLL));
-        if (cancelled) {
-            failure = r.cancelledByClose ? new AsynchronousCloseException()
-                    : new CancellationException("cancelled by io_cancel");
-        } else if (res < 0) {
-            if (res == -ECANCELED && state.get() != OPEN) {
-                failure = new AsynchronousCloseException();
-            } else if (res == -Errno.EAGAIN && (r.rwFlags & RWF_NOWAIT) != 0) {
-                failure = new WouldBlockException(opName(r.opcode), describe(r));
-            } else {
-                failure = requestFailure(r, (int) -res, opName(r.opcode));
+
+        @Override
+        public void ended(Object owner) {
+            if (owner instanceof AioFile file) {
+                file.endRequest(); // last: AioFile.close() waits for this, so the callbacks that ran are done
             }
         }
-        releaseSlot(slot, r); // first, so that callbacks can submit into the free slot
-        try {
-            if (failure != null) {
-                future.completeExceptionally(failure);
-            } else if (kind == RESULT_INT) {
-                future.complete(boxed((int) res));
-            } else if (kind == RESULT_LONG) {
-                future.complete(res);
-            } else {
-                future.complete(null);
-            }
-        } finally {
-            // last: AioFile.close() waits for this, so the callbacks that ran above are done by then
-            if (file != null) {
-                file.endRequest();
-            }
-        }
-        return true;
     }
 
     /** Boxed results for power-of-two sizes from 512 B to 1 MiB, so that common reads do not allocate an Integer. */
@@ -738,204 +475,6 @@ public final class AioContext implements AutoCloseable {
             return POWERS_OF_TWO[Integer.numberOfTrailingZeros(n)];
         }
         return n;
-    }
-
-    private void drainOverflow() {
-        Pending p;
-        while ((p = overflow.peek()) != null && permits.tryAcquire()) {
-            overflow.poll();
-            if (!AioFuture.PHASE.compareAndSet(p.future, AioFuture.QUEUED, AioFuture.SUBMITTED)) {
-                permits.release(); // cancelled while queued
-                if (p.file != null) {
-                    p.file.endRequest();
-                }
-                continue;
-            }
-            submitWithPermit(p.file, p.fd, p.opcode, p.kind, p.buffer, p.vector, p.position, p.length, p.options,
-                    p.future);
-        }
-    }
-
-    /**
-     * Eventfd mode: completes the futures of every request that has completed, on the calling thread,
-     * without waiting. Returns how many. Call it when {@link #eventFd()} is readable (after reading it)
-     * or periodically. Calls from a completion callback return 0.
-     *
-     * @throws IllegalStateException for a context with a reaper thread
-     */
-    public int processCompletions() {
-        return collectOnCaller(0);
-    }
-
-    /**
-     * Eventfd mode: like {@link #processCompletions()}, but if nothing has completed, waits up to
-     * {@code timeout} for at least one completion. Returns how many requests it completed.
-     */
-    public int awaitCompletions(long timeout, TimeUnit unit) {
-        long nanos = unit.toNanos(timeout);
-        return collectOnCaller(nanos <= 0 ? 0 : nanos);
-    }
-
-    private int collectOnCaller(long waitNanos) {
-        if (reaper != null) {
-            throw new IllegalStateException("this context has a reaper thread; processCompletions() is for contexts "
-                    + "opened with Options.eventFd()");
-        }
-        reapLock.lock();
-        try {
-            if (collecting || state.get() == CLOSED) {
-                return 0;
-            }
-            int n = collect(waitNanos);
-            if (state.get() == CLOSING && overflow.isEmpty() && permits.tryAcquire(depth)) {
-                teardown(null);
-            }
-            return n;
-        } catch (AioException e) {
-            teardown(e);
-            return 0;
-        } finally {
-            reapLock.unlock();
-        }
-    }
-
-    private void teardown(Throwable failure) {
-        if (state.getAndSet(CLOSED) == CLOSED) {
-            return;
-        }
-        Throwable outcome = failure;
-        try {
-            ClosedChannelException closed = new ClosedChannelException();
-            if (failure != null) {
-                closed.initCause(failure);
-                // The kernel context is unusable: nothing more will complete. Fail what is left.
-                for (int slot = 0; slot < depth; slot++) {
-                    Request r = requests[slot];
-                    CompletableFuture<Object> f = r.future;
-                    AioFile file = r.file;
-                    if (f != null) {
-                        r.clear();
-                        if (file != null) {
-                            file.endRequest();
-                        }
-                        f.completeExceptionally(closed);
-                    }
-                }
-            }
-            Pending p;
-            while ((p = overflow.poll()) != null) {
-                if (p.file != null) {
-                    p.file.endRequest();
-                }
-                p.future.completeExceptionally(closed);
-            }
-            try {
-                // io_destroy waits for anything still in flight, so the arena can be freed afterwards.
-                KernelContexts.destroy(ctx);
-            } catch (Throwable t) {
-                outcome = outcome == null ? t : outcome;
-            }
-            if (wakeFd != null) {
-                wakeFd.close();
-            }
-            if (completionFd != null) {
-                completionFd.close();
-            }
-            arena.close();
-        } catch (Throwable t) {
-            outcome = outcome == null ? t : outcome;
-        } finally {
-            // Let threads blocked waiting for a slot see CLOSED and fail their request.
-            permits.release(depth * 2);
-            if (outcome != null) {
-                terminated.completeExceptionally(outcome);
-            } else {
-                terminated.complete(null);
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------------------------ close
-
-    /**
-     * Closes the context: new requests fail with {@link ClosedChannelException}; in-flight requests the
-     * kernel can cancel (polls) are cancelled and fail with {@link AsynchronousCloseException}; the
-     * others (reads, writes, syncs) complete normally. Then the kernel context is destroyed and the
-     * native memory freed. Blocks until then, except when called from a completion callback, where the
-     * same happens once the callback returns (in eventfd mode: at the next
-     * {@link #processCompletions()}). Idempotent. Files opened on the context stay open and must be
-     * closed separately.
-     *
-     * @throws AioException if io_destroy failed, or the completion collector failed (the cause)
-     */
-    @Override
-    public void close() throws IOException {
-        if (state.compareAndSet(OPEN, CLOSING)) {
-            cancelInFlight();
-            wakeReaper();
-        }
-        if (isCompletingThread()) {
-            return;
-        }
-        if (reaper == null) {
-            while (!terminated.isDone()) {
-                collectOnCaller(CLOSING_POLL_NANOS);
-            }
-        }
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    terminated.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof IOException io) {
-                        throw io;
-                    }
-                    throw new IOException("kaio: the context's completion collector failed", cause);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** io_cancel on every request in flight: polls end now, reads and writes are not cancellable. */
-    private void cancelInFlight() {
-        for (int slot = 0; slot < depth; slot++) {
-            Request r = requests[slot];
-            if (r.state.get() == INFLIGHT && r.opcode == Iocbs.CMD_POLL) {
-                AioFuture<Object> f = r.future;
-                if (f != null) {
-                    cancelSlot(slot, f, true);
-                }
-            }
-        }
-    }
-
-    /**
-     * Makes the reaper return from io_getevents: an IOCB_CMD_POLL on a signalled eventfd completes at
-     * once. Without POLL support the reaper waits with a timeout and notices the state by itself.
-     */
-    private void wakeReaper() {
-        if (wakeFd == null) {
-            return;
-        }
-        try {
-            wakeFd.signal(1);
-            Iocbs.prepare(iocbs, Iocbs.IOCB_SIZE * depth, Iocbs.CMD_POLL, wakeFd.fd(), PollEvents.POLLIN, 0, 0, WAKE_TAG,
-                    0, 0, 0, (short) 0);
-            try (Arena tmp = Arena.ofConfined()) {
-                Syscalls.ioSubmit(Libc.errnoState(tmp), ctx, 1, iocbPtrs + PTR * depth);
-            }
-        } catch (AioException | IllegalStateException e) {
-            // The reaper also polls with a short timeout while closing, so a failed wake-up only delays close.
-        }
     }
 
     // ------------------------------------------------------------------------------------ errors
@@ -964,11 +503,11 @@ public final class AioContext implements AutoCloseable {
         if (r.opcode == Iocbs.CMD_POLL) {
             detail.append("fd ").append(r.fd).append(" for events 0x").append(Long.toHexString(r.position));
         } else if (r.opcode == Iocbs.CMD_FSYNC || r.opcode == Iocbs.CMD_FDSYNC) {
-            detail.append("of ").append(r.file.path());
+            detail.append("of ").append(((AioFile) r.owner).path());
         } else {
             detail.append(r.length).append(" bytes at position ").append(r.position)
                     .append(r.opcode == Iocbs.CMD_PREAD || r.opcode == Iocbs.CMD_PREADV ? " of " : " to ")
-                    .append(r.file.path());
+                    .append(((AioFile) r.owner).path());
             if (r.buffers instanceof List<?> list) {
                 detail.append(" in ").append(list.size()).append(" segments");
             }
@@ -988,7 +527,7 @@ public final class AioContext implements AutoCloseable {
 
     /** Builds the exception for a failed request: built only on the error path. */
     private static AioException requestFailure(Request r, int errno, String operation) {
-        AioFile file = r.file;
+        AioFile file = r.owner instanceof AioFile f ? f : null;
         StringBuilder detail = new StringBuilder();
         String op = opName(r.opcode);
         if (!operation.equals(op)) {
@@ -1036,79 +575,7 @@ public final class AioContext implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "AioContext[ctx=0x" + Long.toHexString(ctx) + ", depth=" + depth + ", inFlight=" + inFlight()
-                + (reaper == null ? ", eventfd" : "") + (isClosed() ? ", closed" : "") + "]";
-    }
-
-    /** The per-slot state of a request in flight; reused, owned by whoever holds the slot. */
-    private static final class Request {
-        final AtomicInteger state = new AtomicInteger(FREE);
-        int generation;
-        AioFuture<Object> future;
-        AioFile file;
-        Object buffers;      // keeps the segment(s) reachable until the kernel is done with them
-        int fd;
-        byte kind;
-        short opcode;
-        long position;       // for POLL: the events mask
-        long length;
-        int rwFlags;
-        int ioprio;
-        boolean retryWithoutNowait;
-        volatile boolean cancelRequested;
-        volatile boolean cancelledByClose;
-
-        void clear() {
-            future = null;
-            file = null;
-            buffers = null;
-            generation++;
-        }
-    }
-
-    /** A request on its way to a slot (or waiting in the overflow queue for one). */
-    private record Pending(AioFile file, int fd, short opcode, byte kind, MemorySegment buffer,
-            List<MemorySegment> vector, long position, long length, IoOptions options, AioFuture<Object> future) {}
-
-    /**
-     * The futures kaio returns: {@code cancel} asks the kernel (io_cancel). Dependent stages are plain
-     * CompletableFutures.
-     */
-    static final class AioFuture<T> extends CompletableFuture<T> {
-        static final int DIRECT = 0;
-        static final int QUEUED = 1;
-        static final int SUBMITTED = 2;
-        static final int CANCELLED = 3;
-        static final VarHandle PHASE;
-
-        static {
-            try {
-                PHASE = MethodHandles.lookup().findVarHandle(AioFuture.class, "phase", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        private final AioContext context;
-        volatile int phase;
-        volatile int slot = -1;
-        volatile int generation;
-
-        AioFuture(AioContext context) {
-            this.context = context;
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            if (isDone() || !context.cancel(this)) {
-                return false;
-            }
-            return super.cancel(mayInterruptIfRunning) || isCancelled();
-        }
-
-        @Override
-        public <U> CompletableFuture<U> newIncompleteFuture() {
-            return new CompletableFuture<>();
-        }
+        return "AioContext[ctx=0x" + Long.toHexString(contextId()) + ", depth=" + depth + ", inFlight=" + inFlight()
+                + (engine.hasReaperThread() ? "" : ", eventfd") + (isClosed() ? ", closed" : "") + "]";
     }
 }

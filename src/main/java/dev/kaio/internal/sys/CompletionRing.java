@@ -2,6 +2,7 @@ package dev.kaio.internal.sys;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import dev.kaio.internal.core.Kernel;
 import dev.kaio.internal.linux.LinuxH;
 import dev.kaio.internal.linux.kaio_aio_ring;
 import java.lang.foreign.MemorySegment;
@@ -55,6 +56,38 @@ public final class CompletionRing {
             return null;
         }
         return new CompletionRing(MemorySegment.ofAddress(ctx).reinterpret(HEADER + EVENT * nr), nr);
+    }
+
+    /**
+     * Hands every completed io_event in the ring to {@code sink} (read in place, no copy) and frees
+     * their ring slots. Returns how many; 0 when the ring is empty (then io_getevents is how to wait).
+     */
+    public int drain(Kernel.EventSink sink) {
+        int head = (int) INT.getAcquire(ring, HEAD);
+        // acquire: the kernel stores the events before it publishes the tail (smp_wmb in aio_complete)
+        int tail = (int) INT.getAcquire(ring, TAIL);
+        if (head == tail) {
+            return 0;
+        }
+        if (head < 0 || head >= nr || tail < 0 || tail >= nr) {
+            return 0; // not a state the kernel produces; let io_getevents sort it out
+        }
+        int n = 0;
+        for (int i = head; i != tail; i = i + 1 == nr ? 0 : i + 1) {
+            long at = HEADER + EVENT * i;
+            sink.event(Iocbs.eventData(ring, at), Iocbs.eventRes(ring, at));
+            n++;
+        }
+        // release: the events are read before the kernel may reuse their slots
+        INT.setRelease(ring, HEAD, tail);
+        return n;
+    }
+
+    /** -1 if no completed event waits in the ring, otherwise the index of the oldest one (the head). */
+    public int oldestWaiting() {
+        int head = (int) INT.getAcquire(ring, HEAD);
+        int tail = (int) INT.getAcquire(ring, TAIL);
+        return head == tail ? -1 : head;
     }
 
     /** The number of io_events the ring holds. */

@@ -31,6 +31,9 @@ public final class Libc {
     private static final MethodHandle EVENTFD = link("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle READ = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
     private static final MethodHandle WRITE = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
+    // int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo_p, const sigset_t *sigmask)
+    private static final MethodHandle PPOLL = link("ppoll",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), -1);
     private static final MethodHandle PIPE2 = link("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
     private static final MethodHandle FCNTL_PTR = link("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), 2);
     // posix_fadvise returns the error number instead of setting errno.
@@ -121,6 +124,19 @@ public final class Libc {
     public static long write(MemorySegment errnoState, int fd, long address, long count) {
         try {
             return result((long) WRITE.invokeExact(errnoState, fd, address, count), errnoState);
+        } catch (Throwable t) {
+            throw Syscalls.linkageFailure(t);
+        }
+    }
+
+    /**
+     * {@code ppoll(fds, nfds, timeout, NULL)} with raw addresses: {@code timeout} is a {@code struct
+     * timespec} address, or 0 to wait without limit. Returns the number of ready descriptors, 0 on
+     * timeout, or {@code -errno}.
+     */
+    public static int ppoll(MemorySegment errnoState, long fds, long nfds, long timeout) {
+        try {
+            return (int) result((int) PPOLL.invokeExact(errnoState, fds, nfds, timeout, 0L), errnoState);
         } catch (Throwable t) {
             throw Syscalls.linkageFailure(t);
         }

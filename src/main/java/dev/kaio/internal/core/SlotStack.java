@@ -1,4 +1,4 @@
-package dev.kaio.internal.sys;
+package dev.kaio.internal.core;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * allocation-free. The top word packs a version counter with the index so that a pop racing with a
  * pop-push of the same index (ABA) fails its CAS and retries.
  */
-public final class SlotStack {
+final class SlotStack {
 
     private final AtomicLong top = new AtomicLong();  // (version << 32) | (index + 1); low word 0 = empty
     private final int[] next;                          // next[i] = (index + 1) of the slot below i, 0 = bottom

@@ -1,0 +1,1331 @@
+package dev.kaio.internal.core;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The submission and completion engine behind {@code AioContext}: a fixed set of request slots, one
+ * lifecycle per request, and the rules for who reaps completions. Plain Java: everything it asks of
+ * the kernel goes through a {@link Kernel}, so that tests can drive it with a fake kernel under a
+ * controlled-concurrency tool.
+ *
+ * <h2>A request's lifecycle</h2>
+ * Each slot has one state word (an {@link AtomicLongArray} entry): a generation number, a phase, and
+ * flags. Every change is one compare-and-set, and each transition has one owner:
+ * <pre>
+ *   FREE(g) --submitter pops the slot--> SUBMITTING(g) --io_submit took it, submitter--> SUBMITTED(g)
+ *   SUBMITTING(g) --io_submit refused it, submitter--------------------------------> FREE(g+1)
+ *   SUBMITTING(g) or SUBMITTED(g) --its event reaped, the reap-lock holder--> COMPLETED(g)
+ *   COMPLETED(g) --the thread that reaped it, after reading the request--> FREE(g+1), or DONE(g)
+ *   DONE(g) --the last holder (canceller, waiter) lets go--> FREE(g+1)
+ * </pre>
+ * Flags: PINNED (a thread is in io_cancel with the slot's iocb: the slot must not be reused under it),
+ * CLAIMED (a thread waits on the slot's eventfd), CANCEL_REQUESTED / CANCEL_BY_CLOSE (io_cancel was
+ * asked for, and by whom), SLOT_ROUTED (the kernel signals the slot's eventfd when the request
+ * completes). A slot with PINNED or CLAIMED set is not freed; whoever clears the last of them frees it.
+ * The generation travels in the iocb's aio_data with the slot index, so that a late event, a late
+ * io_cancel or a late waiter can never act on the slot's next request.
+ *
+ * <p>The context itself has a gate word: OPEN, CLOSING or TERMINATED, plus the number of threads inside
+ * io_submit or io_cancel. A submitter enters only while OPEN, a canceller until TERMINATED; teardown
+ * happens only at CLOSING with nobody inside, no slot in use and no completion being delivered.
+ *
+ * <h2>Invariants</h2>
+ * <ol>
+ *   <li>Every future completes exactly once: by the thread that reaped its event (which owns the
+ *       COMPLETED slot), by its submitter when io_submit refused it, by whoever withdraws it before
+ *       submission (cancel, close; a CAS on the future's place), or by teardown after a failure, for
+ *       the requests no event will come for.</li>
+ *   <li>A request's buffers are handed back (its future completed) only after the kernel returned its
+ *       event, refused it, never got it, or {@code io_destroy} returned.</li>
+ *   <li>A slot's iocb is reused only when no thread is in io_cancel with it, no thread waits on its
+ *       eventfd, and the generation has moved on.</li>
+ *   <li>No request is submitted once close has begun (the gate), and no queued request is forgotten:
+ *       close withdraws the queue, and a request queued after that is withdrawn by its enqueuer.</li>
+ *   <li>close() returns in bounded time once the kernel has finished or cancelled what it owns:
+ *       polls are cancelled (the scan is repeated until nothing is submitting, so a poll submitted
+ *       during close is cancelled too), and the closing loop runs on a timer, so no wake-up can be
+ *       lost. After close() returns, every future has completed and no thread of the engine is
+ *       blocked.</li>
+ * </ol>
+ *
+ * <h2>Who reaps: the waiting thread</h2>
+ * Completions are read from the kernel (from the completion ring in user space, or io_getevents with a
+ * zero timeout) by whoever holds the reap lock, which is held only to move events into slots, never
+ * while waiting and never while completing futures; the holder then completes those futures, its own
+ * and others'. Then:
+ * <ul>
+ *   <li>A platform thread that waits on a request it can wait for itself (it submitted it, and it
+ *       usually waits on what it submits) finds its request's completion signalled on the slot's own
+ *       eventfd (IOCB_FLAG_RESFD): it blocks in read(2) on it and, woken by the kernel, reaps. One
+ *       request in flight per thread thus costs io_submit, read and a look at the ring, with no thread
+ *       hand-off, like fio's libaio engine.</li>
+ *   <li>Every other request signals the reaper's eventfd, and the reaper thread completes it (callbacks,
+ *       batches joined with {@code allOf}, virtual threads, which never block in the kernel).</li>
+ *   <li>The reaper also wakes on a timer ({@code tickNanos}) while requests are in flight, so that a
+ *       request routed to its slot's eventfd that nobody ends up waiting on still completes.</li>
+ * </ul>
+ * Nobody ever blocks in io_getevents in this mode. In eventfd mode (no reaper thread, one application
+ * eventfd signalled per completion) a waiting platform thread may hold the reap lock while it waits in
+ * io_getevents; it is the only thread in io_getevents, since the lock is exclusive.
+ *
+ * <h2>Submissions the engine makes itself</h2>
+ * A thread that is completing requests must not wait for a free slot (it may be the one that would
+ * free it); its requests go to a queue that a submitter thread (started on first use) drains, waiting
+ * for slots like any other submitter. RWF_NOWAIT requests that the kernel refused with EAGAIN are
+ * submitted again (blocking) by that thread too, never by the thread that reaps. The only io_submit
+ * made on a completing thread is the one a completion callback asks for itself when a slot is free.
+ */
+public final class RequestEngine implements Kernel.EventSink {
+
+    // ------------------------------------------------------------------ slot state word
+    private static final long PHASE = 0x7L;
+    static final int FREE = 0;
+    static final int SUBMITTING = 1;
+    static final int SUBMITTED = 2;
+    static final int COMPLETED = 3;
+    static final int DONE = 4;
+    static final long PINNED = 1L << 3;
+    static final long CLAIMED = 1L << 4;
+    static final long CANCEL_REQUESTED = 1L << 5;
+    static final long CANCEL_BY_CLOSE = 1L << 6;
+    static final long SLOT_ROUTED = 1L << 7;
+    private static final long HOLDS = PINNED | CLAIMED;
+
+    // ------------------------------------------------------------------ gate word
+    private static final long OPEN = 0;
+    private static final long CLOSING = 1;
+    private static final long TERMINATED = 2;
+    private static final long GATE_PHASE = 3;
+    private static final long TICKET = 4;
+
+    private static final int EINTR = 4;
+    private static final int EINPROGRESS = 115;
+
+    /** A thread waiting with get() looks at its interrupt status at least this often. */
+    private static final long INTERRUPT_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long NO_DEADLINE = 0L;
+
+    private static final System.Logger LOG = System.getLogger("dev.kaio");
+    private static final ThreadLocal<ThreadState> THREADS = ThreadLocal.withInitial(ThreadState::new);
+
+    /** What the engine remembers per thread. */
+    private static final class ThreadState {
+        int completing;                 // > 0 while this thread completes futures (runs callbacks)
+        boolean waits;                  // this thread waits on requests (join/get): route its next one to a slot eventfd
+        RequestFuture<?> lastRouted;    // its last request routed to a slot eventfd
+    }
+
+    private final Kernel kernel;
+    private final Outcomes outcomes;
+    private final int depth;
+    private final boolean reaperMode;
+    private final int controlFd;          // reaper mode: the reaper's eventfd; eventfd mode: the application's
+    private final long tickNanos;
+    private final String name;
+
+    private final AtomicLongArray slots;
+    private final Request[] requests;
+    private final int[] slotFds;          // slot eventfds, created on first use; -1: none yet
+    private final SlotStack freeSlots;
+    private final Semaphore permits;      // as many as free slots: a permit guarantees a pop
+    private final AtomicLong gate = new AtomicLong(OPEN);
+    private final AtomicInteger finishing = new AtomicInteger(); // completions being delivered outside the gate
+
+    private final ReentrantLock reapLock = new ReentrantLock();
+    private final AtomicBoolean reapAgain = new AtomicBoolean(); // eventfd mode: someone asked for another reap
+    private boolean reapDead;             // under reapLock: the kernel context is gone
+    private int stagedHead = -1;          // under reapLock: events moved into slots, not yet handed out
+    private int stagedTail = -1;
+
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicReference<Thread> submitter = new AtomicReference<>();
+    private final Thread reaper;
+    private volatile boolean reaperUntimed; // the reaper waits for its eventfd without a timer
+    private long lastTickMark = -1;         // reaper thread only: the unreaped mark at the last tick
+
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private volatile boolean fdHandedOut; // eventfd mode: the application asked for the eventfd's number
+    private final AtomicBoolean controlFdClosed = new AtomicBoolean();
+
+    /**
+     * An engine of {@code depth} slots over {@code kernel}. With {@code reaperThread}, {@code controlFd}
+     * is the reaper's eventfd and a reaper thread is started; otherwise (eventfd mode) it is the
+     * application's eventfd, which every request signals. The engine closes {@code controlFd}.
+     */
+    public RequestEngine(Kernel kernel, int depth, Outcomes outcomes, boolean reaperThread, int controlFd,
+            long tickNanos, String name) {
+        if (depth < 1) {
+            throw new IllegalArgumentException("depth " + depth);
+        }
+        this.kernel = kernel;
+        this.outcomes = outcomes;
+        this.depth = depth;
+        this.reaperMode = reaperThread;
+        this.controlFd = controlFd;
+        this.tickNanos = tickNanos;
+        this.name = name;
+        this.slots = new AtomicLongArray(depth);
+        this.requests = new Request[depth];
+        this.slotFds = new int[depth];
+        for (int i = 0; i < depth; i++) {
+            requests[i] = new Request();
+            slotFds[i] = -1;
+        }
+        this.freeSlots = new SlotStack(depth);
+        this.permits = new Semaphore(depth);
+        if (reaperThread) {
+            reaper = new Thread(this::reaperLoop, "kaio-reaper-" + name);
+            reaper.setDaemon(true);
+            reaper.start();
+        } else {
+            reaper = null;
+        }
+    }
+
+    static int phase(long w) {
+        return (int) (w & PHASE);
+    }
+
+    static int generation(long w) {
+        return (int) (w >>> 32);
+    }
+
+    private static long word(int generation, int phase, long flags) {
+        return ((long) generation << 32) | flags | phase;
+    }
+
+    private static long userData(int slot, int generation) {
+        return ((long) generation << 32) | slot;
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    public int depth() {
+        return depth;
+    }
+
+    /** Requests holding a slot (in the kernel, or finishing). */
+    public int inFlight() {
+        return Math.max(0, depth - permits.availablePermits());
+    }
+
+    public boolean isClosed() {
+        return (gate.get() & GATE_PHASE) != OPEN;
+    }
+
+    public boolean hasReaperThread() {
+        return reaperMode;
+    }
+
+    /**
+     * The eventfd of eventfd mode; -1 once it is closed (or in reaper mode). Once its number was handed
+     * out, it is closed only by the first {@link #collect} that returns -1 (the application's loop has
+     * then been told to stop using it).
+     */
+    public int applicationEventFd() {
+        if (reaperMode || controlFdClosed.get()) {
+            return -1;
+        }
+        fdHandedOut = true;
+        return controlFd;
+    }
+
+    /**
+     * Eventfd mode, when the context is unreachable: closes the eventfd if the engine has terminated and
+     * no loop acknowledged it (a backstop; the application should call {@link #collect} after close).
+     */
+    public void abandoned() {
+        if (terminated.isDone()) {
+            closeApplicationEventFd();
+        }
+    }
+
+    /** True on a thread that is completing requests (running their callbacks), and on the reaper thread. */
+    public boolean isCompletingThread() {
+        return Thread.currentThread() == reaper || THREADS.get().completing > 0;
+    }
+
+    /** Completes when the engine has terminated (normally, or exceptionally with the failure). */
+    public CompletableFuture<Void> termination() {
+        return terminated;
+    }
+
+    // ------------------------------------------------------------------ submit
+
+    /**
+     * Submits one request. Never throws: a request that cannot be submitted completes its future
+     * exceptionally (ClosedChannelException after close, InterruptedIOException if interrupted while
+     * waiting for a slot, the refusal from {@link Outcomes#refused}). {@link Outcomes#ended} is called for
+     * {@code owner} exactly once when the request has ended.
+     */
+    public <T> RequestFuture<T> submit(Object owner, short opcode, int fd, byte kind, Object buffers, long position,
+            long length, int rwFlags, int ioprio, boolean retryWithoutNowait) {
+        RequestFuture<T> f = new RequestFuture<>(this, owner, RequestFuture.TAKEN);
+        Thread t = Thread.currentThread();
+        ThreadState ts = THREADS.get();
+        if (ts.completing > 0 || t == reaper) {
+            if (!permits.tryAcquire()) {
+                f.moveFrom(RequestFuture.TAKEN, RequestFuture.QUEUED);
+                enqueue(new Pending(owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio,
+                        retryWithoutNowait, f));
+                return f;
+            }
+            submitWithPermit(owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio, retryWithoutNowait,
+                    f, null, false);
+            return f;
+        }
+        if (!acquirePermit(f, owner)) {
+            return f;
+        }
+        // Route the request to its slot's eventfd when this thread is likely to wait on it itself: it waits
+        // on its requests, and its previous routed request is done (a thread that submits several before
+        // waiting, e.g. to join them with allOf, is better served by the reaper).
+        ThreadState router = null;
+        if (reaperMode && ts.waits && !t.isVirtual()) {
+            RequestFuture<?> last = ts.lastRouted;
+            if (last != null && !last.isDone()) {
+                ts.waits = false;
+            } else {
+                router = ts;
+            }
+        }
+        submitWithPermit(owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio, retryWithoutNowait, f,
+                router, false);
+        return f;
+    }
+
+    /** Waits for a free slot; false (and the request ended) if that failed. */
+    private boolean acquirePermit(RequestFuture<?> f, Object owner) {
+        if (permits.tryAcquire()) {
+            return true;
+        }
+        try {
+            if (reaperMode || Thread.currentThread().isVirtual()) {
+                permits.acquire();
+            } else {
+                // eventfd mode: completions are collected only by whoever asks; a platform thread waiting
+                // for a slot collects them itself
+                while (!permits.tryAcquire()) {
+                    if ((gate.get() & GATE_PHASE) == TERMINATED) {
+                        permits.acquire(); // teardown released permits for everyone waiting
+                        break;
+                    }
+                    leadOnce(tickNanos);
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            endWithoutSlot(f, owner, new InterruptedIOException(
+                    "interrupted while waiting for a free slot; the request was not submitted"));
+            return false;
+        }
+    }
+
+    /**
+     * Submits with a permit held. {@code router}: route to the slot's eventfd and remember it there.
+     * {@code queued}: the request had been accepted earlier (a refusal by the gate is then an asynchronous
+     * close).
+     */
+    private void submitWithPermit(Object owner, short opcode, int fd, byte kind, Object buffers, long position,
+            long length, int rwFlags, int ioprio, boolean retry, RequestFuture<?> f, ThreadState router,
+            boolean queued) {
+        if (!enterGate(true)) {
+            finishing.incrementAndGet();
+            permits.release();
+            try {
+                endWithoutSlot(f, owner, queued ? new AsynchronousCloseException() : new ClosedChannelException());
+            } finally {
+                finishing.decrementAndGet();
+            }
+            return;
+        }
+        Throwable refusal;
+        boolean counted = false;
+        try {
+            int slot = freeSlots.pop(); // a permit guarantees a free slot
+            Request r = requests[slot];
+            int gen = generation(slots.get(slot));
+            r.set(owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio, retry, f);
+            long flags = 0;
+            int resfd = controlFd;
+            if (router != null) {
+                int sfd = slotFd(slot);
+                if (sfd >= 0) {
+                    resfd = sfd;
+                    flags = SLOT_ROUTED;
+                    router.lastRouted = f;
+                }
+            }
+            f.placed(slot, gen);
+            slots.set(slot, word(gen, SUBMITTING, flags));
+            long ret;
+            try {
+                ret = kernel.submit(slot, userData(slot, gen), r, resfd);
+            } catch (RuntimeException | Error e) {
+                ret = Long.MIN_VALUE;
+                refusal = e;
+            }
+            if (ret == 1) {
+                // fails when the event was reaped already (the slot is COMPLETED or reused): nothing to do
+                slots.compareAndSet(slot, word(gen, SUBMITTING, flags), word(gen, SUBMITTED, flags));
+                if (flags != 0 && reaperUntimed) {
+                    kernel.signalEventFd(controlFd); // the reaper must keep its timer while this is in flight
+                }
+                return;
+            }
+            refusal = ret == Long.MIN_VALUE ? failureOf(r) : outcomes.refused(r, (int) -ret);
+            r.clear();
+            finishing.incrementAndGet();
+            counted = true;
+            release(slot, gen);
+        } catch (RuntimeException | Error e) {
+            refusal = e; // a bug: do not lose the request
+            if (!counted) {
+                finishing.incrementAndGet();
+                counted = true;
+            }
+        } finally {
+            exitGate();
+        }
+        try {
+            endWithoutSlot(f, owner, refusal);
+        } finally {
+            finishing.decrementAndGet();
+        }
+    }
+
+    private static Throwable failureOf(Request r) {
+        return new IllegalStateException("kaio: submitting the request failed unexpectedly");
+    }
+
+    /** The slot's eventfd, created on first use; -1 if it cannot be created (the reaper is used instead). */
+    private int slotFd(int slot) {
+        int fd = slotFds[slot];
+        if (fd < 0) {
+            fd = kernel.createEventFd();
+            if (fd < 0) {
+                return -1;
+            }
+            slotFds[slot] = fd; // owned by the slot's holder; published by the slot's state word
+        }
+        return fd;
+    }
+
+    private void release(int slot, int gen) {
+        slots.set(slot, word(gen + 1, FREE, 0));
+        freeSlots.push(slot);
+        permits.release();
+    }
+
+    private boolean enterGate(boolean submission) {
+        long g;
+        do {
+            g = gate.get();
+            long phase = g & GATE_PHASE;
+            if (phase == TERMINATED || (submission && phase != OPEN)) {
+                return false;
+            }
+        } while (!gate.compareAndSet(g, g + TICKET));
+        return true;
+    }
+
+    private void exitGate() {
+        gate.addAndGet(-TICKET);
+    }
+
+    /** Completes a request that holds no slot, on this thread (which runs its callbacks). */
+    private void endWithoutSlot(RequestFuture<?> f, Object owner, Throwable failure) {
+        ThreadState ts = THREADS.get();
+        ts.completing++;
+        try {
+            f.failInternal(failure);
+        } finally {
+            ts.completing--;
+            outcomes.ended(owner);
+        }
+    }
+
+    // ------------------------------------------------------------------ the queue and its submitter thread
+
+    private void enqueue(Pending p) {
+        queue.add(p);
+        LockSupport.unpark(submitterThread());
+        // close() may have withdrawn the queue just before this request was added: withdraw it too
+        if ((gate.get() & GATE_PHASE) != OPEN) {
+            withdrawQueued(new AsynchronousCloseException());
+        }
+    }
+
+    private Thread submitterThread() {
+        Thread t = submitter.get();
+        if (t == null) {
+            Thread created = new Thread(this::submitterLoop, "kaio-submitter-" + name);
+            created.setDaemon(true);
+            if (submitter.compareAndSet(null, created)) {
+                created.start();
+                t = created;
+            } else {
+                t = submitter.get();
+            }
+        }
+        return t;
+    }
+
+    private void submitterLoop() {
+        while (true) {
+            Pending head = queue.peek();
+            if (head == null) {
+                if (terminated.isDone()) {
+                    return;
+                }
+                LockSupport.park(this);
+                continue;
+            }
+            if (head.future().where() != RequestFuture.QUEUED) {
+                queue.remove(head); // withdrawn (cancelled or failed by close): it needs no slot
+                continue;
+            }
+            // wait for a slot while the request is still withdrawable, then take it
+            permits.acquireUninterruptibly();
+            Pending p = queue.poll();
+            if (p == null || !p.future().moveFrom(RequestFuture.QUEUED, RequestFuture.TAKEN)) {
+                permits.release();
+                continue;
+            }
+            submitWithPermit(p.owner(), p.opcode(), p.fd(), p.kind(), p.buffers(), p.position(), p.length(),
+                    p.rwFlags(), p.ioprio(), p.retryWithoutNowait(), p.future(), null, true);
+        }
+    }
+
+    /** Withdraws every queued request, failing it with {@code failure}. */
+    private void withdrawQueued(Throwable failure) {
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            if (p.future().moveFrom(RequestFuture.QUEUED, RequestFuture.WITHDRAWN)) {
+                endWithoutSlot(p.future(), p.owner(), failure);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ cancel
+
+    /** io_cancel of the request; true if the kernel cancelled it (then its future is complete). */
+    boolean cancel(RequestFuture<?> f) {
+        if (f.where() == RequestFuture.QUEUED && f.moveFrom(RequestFuture.QUEUED, RequestFuture.WITHDRAWN)) {
+            endWithoutSlot(f, f.owner, new CancellationException("withdrawn before it was submitted"));
+            return true;
+        }
+        if (f.where() != RequestFuture.IN_SLOT) {
+            return false; // being submitted right now
+        }
+        if (!cancelSlot(f.slot, f.generation, false)) {
+            return false;
+        }
+        f.awaitQuietly(); // the kernel delivers a cancelled request's event at once
+        return f.isCancelled();
+    }
+
+    /** Pins the slot, calls io_cancel, unpins; true if the kernel took the cancellation. */
+    private boolean cancelSlot(int slot, int gen, boolean byClose) {
+        if (!enterGate(false)) {
+            return false;
+        }
+        try {
+            long w;
+            long flags = PINNED | CANCEL_REQUESTED | (byClose ? CANCEL_BY_CLOSE : 0);
+            do {
+                w = slots.get(slot);
+                if (generation(w) != gen || phase(w) != SUBMITTED || (w & (PINNED | CANCEL_REQUESTED)) != 0) {
+                    return false; // not in the kernel (any more), or a cancellation is already under way
+                }
+            } while (!slots.compareAndSet(slot, w, w | flags));
+            long ret = kernel.cancel(slot);
+            boolean taken = ret == 0 || ret == -EINPROGRESS;
+            // a cancellation the kernel did not take leaves no trace
+            unhold(slot, gen, taken ? PINNED : flags);
+            return taken;
+        } finally {
+            exitGate();
+        }
+    }
+
+    /** Clears {@code bits} (including a hold); frees the slot if that was the last hold on a DONE slot. */
+    private void unhold(int slot, int gen, long bits) {
+        while (true) {
+            long w = slots.get(slot);
+            long nw = w & ~bits;
+            if (phase(nw) == DONE && (nw & HOLDS) == 0) {
+                if (slots.compareAndSet(slot, w, word(gen, DONE, 0))) {
+                    release(slot, gen);
+                    return;
+                }
+            } else if (slots.compareAndSet(slot, w, nw)) {
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ reaping
+
+    /** Called by the kernel port under the reap lock: moves one event into its slot. */
+    @Override
+    public void event(long userData, long result) {
+        int slot = (int) userData;
+        int gen = (int) (userData >>> 32);
+        if (slot < 0 || slot >= depth) {
+            unknownEvent(userData);
+            return;
+        }
+        long w;
+        do {
+            w = slots.get(slot);
+            int p = phase(w);
+            if (generation(w) != gen || (p != SUBMITTING && p != SUBMITTED)) {
+                unknownEvent(userData);
+                return;
+            }
+        } while (!slots.compareAndSet(slot, w, (w & ~PHASE) | COMPLETED));
+        Request r = requests[slot];
+        r.result = result;
+        r.nextStaged = -1;
+        r.stagedBy = Thread.currentThread();
+        if (stagedTail < 0) {
+            stagedHead = slot;
+        } else {
+            requests[stagedTail].nextStaged = slot;
+        }
+        stagedTail = slot;
+    }
+
+    private static void unknownEvent(long userData) {
+        // Cannot happen unless memory is corrupted: never complete the wrong request.
+        LOG.log(System.Logger.Level.ERROR, "kaio: ignoring a completion with unknown aio_data 0x{0}",
+                Long.toHexString(userData));
+    }
+
+    /** Takes the staged list (under the reap lock), counting it as being delivered. */
+    private int takeStaged() {
+        int head = stagedHead;
+        if (head >= 0) {
+            finishing.incrementAndGet();
+        }
+        stagedHead = -1;
+        stagedTail = -1;
+        return head;
+    }
+
+    /** Reaps what has completed, without waiting, then completes it on this thread. Returns how many. */
+    private int reapAndFinish() {
+        int list;
+        int n;
+        reapLock.lock();
+        try {
+            if (reapDead || failure.get() != null) {
+                return 0; // after a failure to reap, the kernel's queue is not touched again
+            }
+            n = kernel.reap(this);
+            list = takeStaged();
+        } finally {
+            reapLock.unlock();
+        }
+        int done = finish(list);
+        if (n < 0 && n != -EINTR) {
+            fail(new IOException("kaio: reaping completions failed with errno " + -n));
+        }
+        if (!reaperMode) {
+            done += reapRequested();
+        }
+        return done;
+    }
+
+    /**
+     * Eventfd mode: one round of collecting, waiting up to {@code waitNanos} in io_getevents if nothing
+     * has completed (0: no wait), unless another thread is collecting (then waits for nothing).
+     */
+    private int leadOnce(long waitNanos) {
+        if (!reapLock.tryLock()) {
+            return 0;
+        }
+        int list;
+        int n;
+        try {
+            if (reapDead || failure.get() != null) {
+                return 0;
+            }
+            reapAgain.set(false);
+            n = kernel.reap(this);
+            if (n == 0 && waitNanos != 0) {
+                n = kernel.reapWaiting(this, waitNanos);
+            }
+            list = takeStaged();
+        } finally {
+            reapLock.unlock();
+        }
+        int done = finish(list) + reapRequested();
+        if (n < 0 && n != -EINTR) {
+            fail(new IOException("kaio: io_getevents failed with errno " + -n));
+        }
+        return done;
+    }
+
+    /**
+     * Eventfd mode: serves requests for a reap made while the lock was held ({@link #reapAgain}): the
+     * holder looks after releasing the lock, so that a reap asked for by a thread that found the lock
+     * busy always happens after it asked.
+     */
+    private int reapRequested() {
+        int done = 0;
+        while (reapAgain.get() && reapLock.tryLock()) {
+            int list;
+            try {
+                reapAgain.set(false);
+                if (reapDead || failure.get() != null) {
+                    return done;
+                }
+                int n = kernel.reap(this);
+                if (n < 0 && n != -EINTR) {
+                    fail(new IOException("kaio: reaping completions failed with errno " + -n));
+                }
+                list = takeStaged();
+            } finally {
+                reapLock.unlock();
+            }
+            done += finish(list);
+        }
+        return done;
+    }
+
+    /** Completes the requests of a staged list on this thread. */
+    private int finish(int slot) {
+        if (slot < 0) {
+            return 0;
+        }
+        ThreadState ts = THREADS.get();
+        ts.completing++;
+        int n = 0;
+        try {
+            while (slot >= 0) {
+                Request r = requests[slot];
+                int next = r.nextStaged;
+                if (r.finishedEarly) {
+                    r.finishedEarly = false;
+                    releaseAfterEvent(slot);
+                } else {
+                    finishOne(slot, r, true);
+                }
+                n++;
+                slot = next;
+            }
+        } finally {
+            ts.completing--;
+            finishing.decrementAndGet();
+        }
+        return n;
+    }
+
+    /**
+     * Delivers one reaped request: decides its outcome while its slot is held, frees the slot (first, so
+     * that callbacks can submit into it; {@code release} false: the caller frees it later), then
+     * completes its future and tells its owner.
+     */
+    private void finishOne(int slot, Request r, boolean release) {
+        long w = slots.get(slot);
+        long res = r.result;
+        RequestFuture<?> f = r.future;
+        Object owner = r.owner;
+        byte kind = r.kind;
+        Throwable failure;
+        Pending again = null;
+        try {
+            boolean open = (gate.get() & GATE_PHASE) == OPEN;
+            if (res < 0 && open && outcomes.retryWithoutNowait(r, res)) {
+                again = Pending.of(r, r.rwFlags, false);
+                failure = null;
+            } else {
+                failure = outcomes.failure(r, res, (w & CANCEL_REQUESTED) != 0, (w & CANCEL_BY_CLOSE) != 0, !open);
+            }
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        r.clear();
+        if (release) {
+            releaseAfterEvent(slot);
+        } else {
+            r.finishedEarly = true;
+        }
+        if (again != null) {
+            again.future().moveFrom(RequestFuture.IN_SLOT, RequestFuture.QUEUED);
+            enqueue(again);
+            return;
+        }
+        try {
+            if (failure != null) {
+                f.failInternal(failure);
+            } else {
+                succeed(f, outcomes.value(kind, res));
+            }
+        } catch (RuntimeException | Error e) {
+            f.failInternal(e);
+        } finally {
+            outcomes.ended(owner);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void succeed(RequestFuture<?> f, Object value) {
+        ((RequestFuture<Object>) f).succeedInternal(value);
+    }
+
+    /** Frees a slot whose event was delivered, or leaves it DONE for its last holder. */
+    private void releaseAfterEvent(int slot) {
+        requests[slot].stagedBy = null;
+        while (true) {
+            long w = slots.get(slot);
+            int gen = generation(w);
+            if ((w & HOLDS) != 0) {
+                if (slots.compareAndSet(slot, w, (w & ~PHASE) | DONE)) {
+                    return;
+                }
+            } else if (slots.compareAndSet(slot, w, word(gen, DONE, 0))) {
+                release(slot, gen);
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ waiting
+
+    /** {@link #await} without interruption (join). */
+    public void awaitUninterruptibly(RequestFuture<?> f) {
+        try {
+            await0(f, false, NO_DEADLINE);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e); // not thrown when not interruptible
+        }
+    }
+
+    /**
+     * Waits for {@code f} the cheapest way this thread can: reaping completions itself where it can
+     * (see the class comment), or returning at once so that the caller parks until another thread
+     * completes it. Returns when {@code f} is done, when the caller should park, or at {@code deadline}
+     * ({@link System#nanoTime}; 0: none).
+     */
+    public void await(RequestFuture<?> f, long deadline) throws InterruptedException {
+        await0(f, true, deadline);
+    }
+
+    private void await0(RequestFuture<?> f, boolean interruptible, long deadline) throws InterruptedException {
+        if (f.isDone()) {
+            return;
+        }
+        if (f.where() == RequestFuture.IN_SLOT && finishEarlyIfMine(f)) {
+            return;
+        }
+        Thread t = Thread.currentThread();
+        if (t.isVirtual()) {
+            return; // a virtual thread never blocks its carrier in the kernel: it parks, and is completed
+        }
+        if (!reaperMode) {
+            leaderWait(f, interruptible, deadline);
+            return;
+        }
+        THREADS.get().waits = true;
+        if (t == reaper) {
+            reaperWait(f, deadline);
+            return;
+        }
+        if (f.where() != RequestFuture.IN_SLOT) {
+            return; // waiting for a slot: the submitter thread submits it, then the reaper completes it
+        }
+        int slot = f.slot;
+        int gen = f.generation;
+        if (!claim(slot, gen)) {
+            return; // not routed to its slot's eventfd, or someone else waits there: park
+        }
+        try {
+            claimedWait(f, slot, gen, interruptible, deadline);
+        } finally {
+            unhold(slot, gen, CLAIMED);
+        }
+    }
+
+    /**
+     * A callback waiting on a request that this very thread reaped and has not delivered yet (it is
+     * further down the list this thread is completing) would wait for itself: deliver it now.
+     */
+    private boolean finishEarlyIfMine(RequestFuture<?> f) {
+        int slot = f.slot;
+        long w = slots.get(slot);
+        Request r = requests[slot];
+        if (generation(w) != f.generation || phase(w) != COMPLETED || r.stagedBy != Thread.currentThread()
+                || r.finishedEarly || r.future != f) {
+            return false;
+        }
+        ThreadState ts = THREADS.get();
+        ts.completing++;
+        try {
+            finishOne(slot, r, false);
+        } finally {
+            ts.completing--;
+        }
+        return true;
+    }
+
+    private boolean claim(int slot, int gen) {
+        long w;
+        do {
+            w = slots.get(slot);
+            if (generation(w) != gen || phase(w) != SUBMITTED || (w & SLOT_ROUTED) == 0 || (w & CLAIMED) != 0) {
+                return false;
+            }
+        } while (!slots.compareAndSet(slot, w, w | CLAIMED));
+        return true;
+    }
+
+    /**
+     * Waits on the slot's eventfd, which the kernel signals when this request completes, reaping after
+     * every wake-up. A reap that finds the request staged by another thread leaves the delivery to it.
+     */
+    private void claimedWait(RequestFuture<?> f, int slot, int gen, boolean interruptible, long deadline)
+            throws InterruptedException {
+        int fd = slotFds[slot];
+        while (true) {
+            reapAndFinish();
+            if (f.isDone()) {
+                return;
+            }
+            long w = slots.get(slot);
+            if (generation(w) != gen || phase(w) != SUBMITTED) {
+                return; // reaped by another thread, which delivers it: park
+            }
+            long timeout = remaining(deadline);
+            if (timeout == 0) {
+                return;
+            }
+            if (interruptible) {
+                timeout = timeout < 0 ? INTERRUPT_CHECK_NANOS : Math.min(timeout, INTERRUPT_CHECK_NANOS);
+            }
+            int r = kernel.awaitEventFd(fd, slot, timeout);
+            if (r < 0 && r != -EINTR) {
+                fail(new IOException("kaio: waiting on a request's eventfd failed with errno " + -r));
+                return;
+            }
+            if (interruptible && Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    /** The reaper thread waiting (in a callback): it goes on being the reaper meanwhile. */
+    private void reaperWait(RequestFuture<?> f, long deadline) {
+        while (!f.isDone()) {
+            reapAndFinish();
+            if (f.isDone() || remaining(deadline) == 0) {
+                return;
+            }
+            kernel.awaitEventFd(controlFd, depth, tickNanos);
+        }
+    }
+
+    /** Eventfd mode: collect completions (the only thread in io_getevents) until {@code f} is done. */
+    private void leaderWait(RequestFuture<?> f, boolean interruptible, long deadline) throws InterruptedException {
+        while (!f.isDone()) {
+            long timeout = remaining(deadline);
+            if (timeout == 0) {
+                return;
+            }
+            long chunk = timeout < 0 ? INTERRUPT_CHECK_NANOS : Math.min(timeout, INTERRUPT_CHECK_NANOS);
+            if (reapLock.isHeldByCurrentThread() || !reapLock.tryLock()) {
+                f.parkAtMost(Math.min(chunk, tickNanos)); // another thread collects; it completes this one too
+            } else {
+                int list;
+                int n;
+                try {
+                    if (reapDead || failure.get() != null) {
+                        return;
+                    }
+                    reapAgain.set(false);
+                    n = kernel.reap(this);
+                    if (n == 0 && !f.isDone()) {
+                        n = kernel.reapWaiting(this, chunk);
+                    }
+                    list = takeStaged();
+                } finally {
+                    reapLock.unlock();
+                }
+                finish(list);
+                reapRequested();
+                if (n < 0 && n != -EINTR) {
+                    fail(new IOException("kaio: io_getevents failed with errno " + -n));
+                    return;
+                }
+            }
+            if (interruptible && Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    private static long remaining(long deadline) {
+        if (deadline == NO_DEADLINE) {
+            return -1;
+        }
+        return Math.max(0L, deadline - System.nanoTime());
+    }
+
+    // ------------------------------------------------------------------ eventfd mode: the application's loop
+
+    /**
+     * Eventfd mode: completes what has completed, on this thread, waiting up to {@code waitNanos} (0: not
+     * at all) if nothing has. Returns how many, 0 from a completion callback, or -1 once the engine has
+     * terminated (the first -1 closes the eventfd: the loop must stop using it).
+     */
+    public int collect(long waitNanos) {
+        if (reaperMode) {
+            throw new IllegalStateException("this context has a reaper thread; processCompletions() is for contexts "
+                    + "opened with Options.eventFd()");
+        }
+        if (terminated.isDone()) {
+            closeApplicationEventFd();
+            return -1;
+        }
+        if (isCompletingThread()) {
+            return 0;
+        }
+        int n;
+        if (waitNanos == 0) {
+            reapAgain.set(true); // whoever holds the lock reaps again for us before letting go
+            n = reapRequested();
+        } else {
+            n = leadOnce(waitNanos);
+        }
+        if ((gate.get() & GATE_PHASE) != OPEN) {
+            closingRound();
+            if (terminated.isDone()) {
+                closeApplicationEventFd();
+                return -1;
+            }
+        }
+        return n;
+    }
+
+    // Signalling and closing the application's eventfd exclude each other, so that it is never written
+    // after it was closed (the loop may close it, by collect() returning -1, as soon as it is signalled).
+
+    private void closeApplicationEventFd() {
+        synchronized (controlFdClosed) {
+            if (!reaperMode && controlFdClosed.compareAndSet(false, true)) {
+                kernel.closeEventFd(controlFd);
+            }
+        }
+    }
+
+    private void signalApplicationEventFd() {
+        synchronized (controlFdClosed) {
+            if (!controlFdClosed.get()) {
+                kernel.signalEventFd(controlFd);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the reaper thread
+
+    private void reaperLoop() {
+        try {
+            while (true) {
+                Throwable failed = failure.get();
+                if (failed != null) {
+                    failAndTeardown(failed);
+                    return;
+                }
+                long timeout;
+                if ((gate.get() & GATE_PHASE) != OPEN) {
+                    closingRound();
+                    if (terminated.isDone()) {
+                        return;
+                    }
+                    timeout = tickNanos;
+                } else if (inFlight() > 0) {
+                    timeout = tickNanos;
+                } else {
+                    // Nothing in flight: wait without a timer. A submitter that routes a request to its
+                    // slot's eventfd sees the flag and wakes us (Dekker: flag, then look; count, then look).
+                    reaperUntimed = true;
+                    timeout = inFlight() > 0 || (gate.get() & GATE_PHASE) != OPEN ? tickNanos : -1;
+                }
+                int r = kernel.awaitEventFd(controlFd, depth, timeout);
+                reaperUntimed = false;
+                if (r < 0 && r != -EINTR) {
+                    throw new IOException("kaio: the reaper's eventfd failed with errno " + -r);
+                }
+                if (r == 0) {
+                    // A tick: reap only events that have waited a whole tick (their waiters would have
+                    // reaped them by now), so as not to take completions from threads about to reap them.
+                    long mark = kernel.unreapedMark();
+                    boolean stale = mark >= 0 && mark == lastTickMark;
+                    lastTickMark = mark;
+                    if (!stale && (gate.get() & GATE_PHASE) == OPEN) {
+                        continue;
+                    }
+                }
+                reapAndFinish();
+            }
+        } catch (Throwable t) {
+            failAndTeardown(t);
+        }
+    }
+
+    // ------------------------------------------------------------------ close
+
+    /**
+     * Closes: new submissions fail, queued requests are withdrawn (AsynchronousCloseException),
+     * cancellable requests in flight are cancelled, the rest complete normally; then the kernel context
+     * is destroyed. Waits for all that, except on a completing thread (a callback), where it returns at
+     * once and the rest happens after. Idempotent.
+     */
+    public void close() throws IOException {
+        if (beginClosing()) {
+            withdrawQueued(new AsynchronousCloseException());
+            if (reaperMode && enterGate(false)) {
+                try {
+                    kernel.signalEventFd(controlFd);
+                } finally {
+                    exitGate();
+                }
+            }
+        }
+        if (isCompletingThread()) {
+            return;
+        }
+        if (!reaperMode) {
+            while (!terminated.isDone()) {
+                closingRound();
+                if (!terminated.isDone()) {
+                    leadOnce(tickNanos);
+                }
+            }
+            if (!fdHandedOut) {
+                closeApplicationEventFd(); // nobody has its number: nobody can be reading it
+            }
+        }
+        awaitTermination();
+    }
+
+    private boolean beginClosing() {
+        long g;
+        while (((g = gate.get()) & GATE_PHASE) == OPEN) {
+            if (gate.compareAndSet(g, g | CLOSING)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void awaitTermination() throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    terminated.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IOException("kaio: the context's completion collector failed", cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * One round of closing (by the reaper thread, or in eventfd mode by the closer or the loop): cancel
+     * what close() cancels, reap, and tear down once nothing is left.
+     */
+    private void closingRound() {
+        Throwable failed = failure.get();
+        if (failed != null) {
+            failAndTeardown(failed);
+            return;
+        }
+        if ((gate.get() & ~GATE_PHASE) == 0) {
+            // Nobody is in io_submit (and nobody can enter it any more): every request that will ever be in
+            // the kernel is SUBMITTED now, so this scan misses none. Repeated each round, it also retries
+            // what a concurrent cancel kept pinned.
+            for (int slot = 0; slot < depth; slot++) {
+                long w = slots.get(slot);
+                if (phase(w) == SUBMITTED && (w & (CANCEL_REQUESTED | PINNED)) == 0) {
+                    boolean cancellable = outcomes.cancelOnClose(requests[slot]);
+                    if (cancellable && slots.get(slot) == w) { // the request read belongs to that generation
+                        cancelSlot(slot, generation(w), true);
+                    }
+                }
+            }
+        }
+        reapAndFinish();
+        tryTeardown();
+    }
+
+    private void tryTeardown() {
+        if (terminated.isDone() || permits.availablePermits() < depth || finishing.get() != 0) {
+            return;
+        }
+        if (gate.compareAndSet(CLOSING, TERMINATED)) {
+            teardown(null);
+        }
+    }
+
+    /** Records a failure of the engine (reaping failed): it stops, failing what it cannot finish. */
+    private void fail(Throwable t) {
+        if (failure.compareAndSet(null, t)) {
+            LOG.log(System.Logger.Level.ERROR, "kaio: context " + name + " failed; closing it", t);
+            beginClosing();
+            if (reaperMode && enterGate(false)) {
+                try {
+                    kernel.signalEventFd(controlFd);
+                } finally {
+                    exitGate();
+                }
+            }
+        }
+    }
+
+    private void failAndTeardown(Throwable cause) {
+        failure.compareAndSet(null, cause);
+        beginClosing();
+        while (true) {
+            long g = gate.get();
+            if ((g & GATE_PHASE) == TERMINATED) {
+                return;
+            }
+            if (g == CLOSING && gate.compareAndSet(CLOSING, TERMINATED)) {
+                break;
+            }
+            LockSupport.parkNanos(10_000L); // threads in io_submit / io_cancel are on their way out
+        }
+        teardown(failure.get());
+    }
+
+    /**
+     * Destroys the kernel context and releases everything. Runs once, with the gate TERMINATED (nobody in
+     * io_submit or io_cancel, and nobody can enter). After a failure, requests may still be in flight:
+     * io_destroy waits for the kernel to finish with them first, and only then are their futures failed.
+     */
+    private void teardown(Throwable cause) {
+        Throwable outcome = cause;
+        boolean destroyed = false;
+        try {
+            reapLock.lock();
+            try {
+                reapDead = true; // nothing reads the completion ring any more: io_destroy unmaps it
+            } finally {
+                reapLock.unlock();
+            }
+            long ret = kernel.destroy();
+            destroyed = ret == 0;
+            if (ret < 0 && outcome == null) {
+                outcome = new IOException("kaio: io_destroy failed with errno " + -ret);
+            }
+            if (cause != null) {
+                failInFlight(cause);
+            }
+            withdrawQueued(new AsynchronousCloseException());
+            for (int slot = 0; slot < depth; slot++) {
+                if (slotFds[slot] >= 0) {
+                    kernel.closeEventFd(slotFds[slot]);
+                    slotFds[slot] = -1;
+                }
+            }
+            if (reaperMode) {
+                kernel.closeEventFd(controlFd);
+            }
+            if (destroyed) {
+                kernel.release(); // if io_destroy failed, the kernel may still use the memory: keep it
+            }
+        } catch (RuntimeException | Error e) {
+            outcome = outcome == null ? e : outcome;
+        } finally {
+            permits.release(depth + 1_000_000); // threads waiting for a slot see the gate and give up
+            Thread s = submitter.get();
+            if (s != null) {
+                LockSupport.unpark(s);
+            }
+            if (outcome == null) {
+                terminated.complete(null);
+            } else {
+                terminated.completeExceptionally(outcome);
+            }
+            if (!reaperMode) {
+                // after terminated is complete: a loop blocked in read(2) wakes and learns from collect() == -1
+                signalApplicationEventFd();
+            }
+        }
+    }
+
+    /**
+     * After a failure and io_destroy: fails the requests whose events will never come, wakes their
+     * waiters, and waits until every delivery under way has finished and every waiter has left.
+     */
+    private void failInFlight(Throwable cause) {
+        ClosedChannelException closed = new ClosedChannelException();
+        closed.initCause(cause);
+        for (int slot = 0; slot < depth; slot++) {
+            while (true) {
+                long w = slots.get(slot);
+                int p = phase(w);
+                if (p != SUBMITTING && p != SUBMITTED) {
+                    break; // free, or delivered by whoever reaped it
+                }
+                if (slots.compareAndSet(slot, w, (w & ~PHASE) | COMPLETED)) {
+                    Request r = requests[slot];
+                    r.stagedBy = Thread.currentThread();
+                    RequestFuture<?> f = r.future;
+                    Object owner = r.owner;
+                    r.clear();
+                    releaseAfterEvent(slot);
+                    try {
+                        f.failInternal(closed);
+                    } finally {
+                        outcomes.ended(owner);
+                    }
+                    if ((w & CLAIMED) != 0) {
+                        kernel.signalEventFd(slotFds[slot]);
+                    }
+                    break;
+                }
+            }
+        }
+        // deliveries under way finish, and waiters leave their slots' eventfds, before those are closed
+        while (finishing.get() != 0 || permits.availablePermits() < depth) {
+            LockSupport.parkNanos(100_000L);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package dev.kaio.internal.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The future of one request. Besides being an ordinary {@link CompletableFuture} (dependent stages
+ * are plain ones), it knows its request: a platform thread that waits on it ({@link #join},
+ * {@link #get}) reaps completions itself instead of waiting for another thread to hand it the result
+ * (see {@link RequestEngine}), and {@link #cancel} asks the kernel (io_cancel).
+ *
+ * <p>Completed exactly once, by the engine, after the kernel has returned the request's event (or
+ * refused it, or it never reached the kernel): when it completes, the kernel no longer uses the
+ * request's buffers.
+ */
+public final class RequestFuture<T> extends CompletableFuture<T> {
+
+    // Where the request is: waiting for a slot (in the engine's queue, or taken from it by the submitter
+    // thread), or in a slot (slot and generation valid). Changes by CAS only.
+    static final int QUEUED = 0;
+    static final int TAKEN = 1;
+    static final int IN_SLOT = 2;
+    static final int WITHDRAWN = 3;   // cancelled or failed before it got a slot
+
+    private static final VarHandle WHERE;
+
+    static {
+        try {
+            WHERE = MethodHandles.lookup().findVarHandle(RequestFuture.class, "where", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final RequestEngine engine;
+    final Object owner;
+    private volatile int where;
+    volatile int slot = -1;
+    volatile int generation;
+
+    RequestFuture(RequestEngine engine, Object owner, int where) {
+        this.engine = engine;
+        this.owner = owner;
+        this.where = where;
+    }
+
+    int where() {
+        return where;
+    }
+
+    boolean moveFrom(int from, int to) {
+        return WHERE.compareAndSet(this, from, to);
+    }
+
+    void placed(int slot, int generation) {
+        this.slot = slot;
+        this.generation = generation;
+        this.where = IN_SLOT;
+    }
+
+    /** Waits, reaping completions on the way where this thread can, then returns the result. */
+    @Override
+    public T join() {
+        if (!isDone()) {
+            engine.awaitUninterruptibly(this);
+        }
+        return super.join();
+    }
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        if (!isDone()) {
+            engine.await(this, 0L);
+        }
+        return super.get();
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        if (!isDone()) {
+            long nanos = unit.toNanos(timeout);
+            long deadline = System.nanoTime() + Math.max(nanos, 0L);
+            engine.await(this, deadline == 0L ? 1L : deadline);
+            return super.get(Math.max(0L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        return super.get(timeout, unit);
+    }
+
+    /** Waits (reaping where this thread can) until completed, whatever the outcome. */
+    void awaitQuietly() {
+        engine.awaitUninterruptibly(this);
+        try {
+            super.join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            // the outcome is the caller's business
+        }
+    }
+
+    /** Parks until completed or {@code nanos} passed (a timed wait that does not reap). */
+    void parkAtMost(long nanos) {
+        try {
+            super.get(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException e) {
+            // done (either way), or not yet: the caller looks again
+        }
+    }
+
+    /**
+     * Asks the kernel to cancel the request (io_cancel). True if it did: then the future has completed
+     * with a {@link java.util.concurrent.CancellationException}. The kernel cancels polls; file reads,
+     * writes and syncs cannot be cancelled once submitted (false, and they complete normally). A
+     * request still waiting for a slot is withdrawn.
+     */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        return !isDone() && engine.cancel(this);
+    }
+
+    // Only the engine completes a request's future, when the kernel is done with the request: completing
+    // it from outside (or by a timeout) would hand the buffers back while the kernel may still use them.
+
+    boolean succeedInternal(T value) {
+        return super.complete(value);
+    }
+
+    boolean failInternal(Throwable failure) {
+        return super.completeExceptionally(failure);
+    }
+
+    /** Not supported: kaio completes the future when the kernel has finished the request. */
+    @Override
+    public boolean complete(T value) {
+        throw new UnsupportedOperationException(OUTSIDE);
+    }
+
+    /** Not supported: kaio completes the future when the kernel has finished the request. */
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+        throw new UnsupportedOperationException(OUTSIDE);
+    }
+
+    /** Not supported: kaio completes the future when the kernel has finished the request. */
+    @Override
+    public void obtrudeValue(T value) {
+        throw new UnsupportedOperationException(OUTSIDE);
+    }
+
+    /** Not supported: kaio completes the future when the kernel has finished the request. */
+    @Override
+    public void obtrudeException(Throwable ex) {
+        throw new UnsupportedOperationException(OUTSIDE);
+    }
+
+    /** Not supported: kaio completes the future when the kernel has finished the request. */
+    @Override
+    public CompletableFuture<T> completeAsync(java.util.function.Supplier<? extends T> supplier) {
+        throw new UnsupportedOperationException(OUTSIDE);
+    }
+
+    /** Not supported: kaio completes the future when the kernel has finished the request. */
+    @Override
+    public CompletableFuture<T> completeAsync(java.util.function.Supplier<? extends T> supplier,
+            java.util.concurrent.Executor executor) {
+        throw new UnsupportedOperationException(OUTSIDE);
+    }
+
+    /**
+     * Returns a new stage that completes like this one, or with a {@link TimeoutException} after the
+     * timeout; this future itself keeps waiting for the kernel (its buffers are in use until then).
+     */
+    @Override
+    public CompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
+        return thenApply(x -> x).orTimeout(timeout, unit);
+    }
+
+    /**
+     * Returns a new stage that completes like this one, or with {@code value} after the timeout; this
+     * future itself keeps waiting for the kernel.
+     */
+    @Override
+    public CompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
+        return thenApply(x -> x).completeOnTimeout(value, timeout, unit);
+    }
+
+    private static final String OUTSIDE = "a kaio request's future is completed by kaio once the kernel has finished "
+            + "the request (its buffers are in use until then); complete a dependent stage instead";
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+        return new DependentFuture<>(this);
+    }
+
+    @Override
+    public String toString() {
+        return super.toString() + (where == IN_SLOT ? "[slot " + slot + ", generation " + generation + "]" : "");
+    }
+
+    /**
+     * A stage that depends on a request ({@code read(...).thenApply(...)}): waiting on it first waits on
+     * the request the way {@link RequestFuture} does, so that the thread reaps instead of parking.
+     */
+    static final class DependentFuture<T> extends CompletableFuture<T> {
+        private final RequestFuture<?> source;
+
+        DependentFuture(RequestFuture<?> source) {
+            this.source = source;
+        }
+
+        @Override
+        public T join() {
+            if (!isDone() && !source.isDone()) {
+                source.engine.awaitUninterruptibly(source);
+            }
+            return super.join();
+        }
+
+        @Override
+        public T get() throws InterruptedException, ExecutionException {
+            if (!isDone() && !source.isDone()) {
+                source.engine.await(source, 0L);
+            }
+            return super.get();
+        }
+
+        @Override
+        public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            long nanos = unit.toNanos(timeout);
+            long deadline = System.nanoTime() + Math.max(nanos, 0L);
+            if (!isDone() && !source.isDone()) {
+                source.engine.await(source, deadline == 0L ? 1L : deadline);
+            }
+            return super.get(Math.max(0L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new DependentFuture<>(source);
+        }
+    }
+}
