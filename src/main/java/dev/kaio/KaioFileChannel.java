@@ -118,8 +118,11 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
      * CREATE, CREATE_NEW, TRUNCATE_EXISTING, DELETE_ON_CLOSE, SPARSE, SYNC, DSYNC, NOFOLLOW_LINKS, and
      * {@code ExtendedOpenOption.DIRECT}/{@link AioOpenOption#DIRECT}; handlers run on the default pool.
      *
-     * @throws UnsupportedOperationException for APPEND (as the JDK) or an unknown option, or when
-     *                                       Linux AIO is not available here ({@link Aio#unavailabilityCause()})
+     * @throws UnsupportedOperationException for APPEND (as the JDK) or an unknown option; without
+     *                                       native access, or on another OS or architecture (with
+     *                                       the message of {@link Aio#unavailabilityCause()})
+     * @throws AioException                  io_setup's EPERM or ENOSYS where a seccomp filter or the
+     *                                       kernel refuses AIO (see {@link #openOrFallback})
      */
     public static KaioFileChannel open(Path file, OpenOption... options) throws IOException {
         return open(file, optionSet(options), null);
