@@ -6,9 +6,12 @@
 #
 #   --quick   (default) 4 KiB random reads on the loop device at depth 32 (every implementation, then
 #             the main ones again) and depth 1, depth-1 latency, kaio bench beside fio, and depth 32
-#             on the disk file; fio before and after each JMH run. Under 5 minutes.
+#             on the disk file; fio before and after each JMH run; then one read in flight per thread
+#             (OneInFlightBench: kaio join/get/channel get and FileChannel DIRECT, 1 and 4 threads, two
+#             runs each). About 6 minutes.
 #   --full    randread/randwrite/randrw x 4 KiB/64 KiB/1 MiB x depth 1/8/32/128 on both targets,
-#             vectored and journal benchmarks. About an hour and a half on 2 cores.
+#             vectored and journal benchmarks, one in flight per thread (three runs). About an hour
+#             and a half on 2 cores.
 #   --cpus    pin fio and the JVM to these CPUs (taskset -c LIST); default: no pinning.
 #
 # Sets up its targets itself and tears them down: a 1 GiB file on the project's disk (O_DIRECT) and a
@@ -141,6 +144,21 @@ random_point() { # target path rw bs depth
   fio_run "$t" "$p" "$rw" "$bs" "$d"
 }
 
+# One read in flight per platform thread (issue 11): kaio's futures and channel, each waiting with
+# join()/get(), against FileChannel DIRECT (pread). Every run measures all four, one fork each, and is
+# repeated, so kaio and FileChannel alternate; the report shows each run's ratio and the mean.
+one_in_flight() { # target path runs
+  local t="$1" p="$2" runs="$3" run threads
+  for run in $(seq 1 "$runs"); do
+    for threads in 1 4; do
+      echo "compare.sh: [$((SECONDS - started))s] one read in flight per thread: $t, $threads thread(s), run $run of $runs"
+      jmh_run "$t" "jmh-oneinflight-$t-t$threads-run$run" \
+        'OneInFlightBench\.(kaioJoin|kaioGet|kaioChannelGet|jdkFileChannel)$' -t "$threads" -p path="$p" -p bs=4096 \
+        -prof gc -prof dev.kaio.bench.CpuProfiler
+    done
+  done
+}
+
 if [ "$mode" = quick ]; then
   core='kaioQueue|kaioFile|jdkAsyncChannel|artemis'
   random_point loop "$loop" randread 4096 32                  # every implementation
@@ -151,8 +169,12 @@ if [ "$mode" = quick ]; then
   kaio_bench_run loop "$loop" randread 4096 32
   impls="$core" random_point disk "$disk" randread 4096 32
   echo "compare.sh: [$((SECONDS - started))s] latency at depth 1"
+  # fio at depth 1 right before and after, so the p50/p99 targets compare with fio at the same moment
+  fio_run loop "$loop" randread 4096 1
   jmh_run loop jmh-latency-loop 'LatencyBench\.(kaioQueue|kaioFile|jdkFileChannel|artemis)$' -p path="$loop" \
     -p bs=4096
+  fio_run loop "$loop" randread 4096 1
+  one_in_flight loop "$loop" 2
 else
   for t in loop disk; do
     p="$loop"; [ "$t" = disk ] && p="$disk"
@@ -168,6 +190,7 @@ else
     jmh_run "$t" "jmh-vectored-$t" 'VectoredBench' -p path="$p" -prof gc
   done
   jmh_run disk jmh-journal-disk 'JournalBench' -p dir="$work" -prof gc
+  one_in_flight loop "$loop" 3
 fi
 
 "$java" -cp "$jar" dev.kaio.bench.Report "$out"

@@ -3,29 +3,69 @@
 # markers, so that the README's tables are the harnesses' output, not hand-typed:
 #   support-matrix  target/support-matrix.md          (DockerHarnessIT, ./build verify)
 #   nfs-matrix      target/nfs-matrix.md              (NfsGuestIT, ./build verify)
+#   aarch64-matrix  target/aarch64-matrix.md          (Aarch64GuestIT, ./build verify)
 #   reliability     target/reliability-summary.txt    (the reliability tests, ./build verify)
 #   performance     bench/results/latest.md           (bench/compare.sh)
-# A section whose source is missing is left as it is.
+# The first three come only from a passing `./build verify` of a commit: ./build records such a run
+# in target/verified-run.properties (the commit, whether the work tree was clean, and a checksum of
+# each figure file the run wrote). A figure file that run did not write, or that changed since, is
+# refused, as is a run of a work tree with uncommitted changes; the section then stays as it is.
+# Each copied section names the commit it was measured on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 - <<'PY'
-import os, re
-sections = {
+import hashlib, os, re, sys
+from_verified_run = {
     "support-matrix": "target/support-matrix.md",
     "nfs-matrix": "target/nfs-matrix.md",
+    "aarch64-matrix": "target/aarch64-matrix.md",
     "reliability": "target/reliability-summary.txt",
-    "performance": "bench/results/latest.md",
 }
+sections = dict(from_verified_run, performance="bench/results/latest.md")
+
+stamp = {}
+if os.path.exists("target/verified-run.properties"):
+    for line in open("target/verified-run.properties"):
+        if "=" in line and not line.startswith("#"):
+            k, v = line.rstrip("\n").split("=", 1)
+            stamp[k] = v
+
+def refusal(name, src):
+    """Why src may not go into the README, or None."""
+    if not stamp:
+        return "no passing './build verify' recorded (target/verified-run.properties is missing)"
+    if stamp.get("dirty") != "false":
+        return f"the passing run of {stamp.get('commit', '?')[:12]} had uncommitted changes: commit, then ./build verify"
+    want = stamp.get("sha256." + os.path.basename(src))
+    if want is None:
+        return f"the passing run of {stamp['commit'][:12]} did not write {src}"
+    if hashlib.sha256(open(src, "rb").read()).hexdigest() != want:
+        return f"{src} changed after the passing run of {stamp['commit'][:12]}"
+    return None
+
 readme = open("README.md").read()
+failed = False
 for name, src in sections.items():
     begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
-    if begin not in readme or not os.path.exists(src):
-        print(f"update-readme: {name}: skipped ({src} missing)" if begin in readme else f"update-readme: no {name} markers")
+    if begin not in readme:
+        print(f"update-readme: no {name} markers")
         continue
+    if not os.path.exists(src):
+        print(f"update-readme: {name}: skipped ({src} missing)")
+        continue
+    if name in from_verified_run:
+        why = refusal(name, src)
+        if why:
+            print(f"update-readme: {name}: refused: {why}", file=sys.stderr)
+            failed = True
+            continue
     body = open(src).read().strip()
+    provenance = (f"`./build verify` of commit `{stamp['commit'][:12]}`, which passed ({stamp['date']}, "
+                  f"Linux {stamp['kernel']})") if name in from_verified_run else None
     if name == "reliability":
-        body = "Figures from the last run (`target/reliability-summary.txt`):\n\n" + "\n".join(
-            "- " + line for line in body.splitlines() if line.strip())
+        body = f"Figures from {provenance}:\n\n" + "\n".join("- " + line for line in body.splitlines() if line.strip())
+    elif name in from_verified_run:
+        body = f"Measured by {provenance}:\n\n" + body
     if name == "performance":
         body = re.sub(r"^# kaio benchmarks\n+", "", body)          # the README has its own heading
         body = body.replace("\n## ", "\n#### ").replace("\n### ", "\n##### ")
@@ -35,4 +75,5 @@ for name, src in sections.items():
     readme = head + begin + "\n" + body + "\n" + end + tail
     print(f"update-readme: {name} <- {src}")
 open("README.md", "w").write(readme)
+sys.exit(1 if failed else 0)
 PY

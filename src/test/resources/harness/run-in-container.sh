@@ -7,7 +7,8 @@
 # answers) runs only the fallback test, AioUnavailableInContainerTest.
 set -u
 CP="/kaio/classes:/kaio/test-classes:/kaio/cp/*"
-JAVA=(java --enable-native-access=ALL-UNNAMED -Xss1m)
+# each launcher is killed after 900 s (timeout below); the fork watchdog dumps the threads and ends it before
+JAVA=(java --enable-native-access=ALL-UNNAMED -Xss1m -Dkaio.test.forkTimeoutSeconds=870)
 REPORTS=/kaio/reports
 mkdir -p "$REPORTS"
 rc=0

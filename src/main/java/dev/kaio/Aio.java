@@ -62,7 +62,7 @@ public final class Aio {
     }
 
     /**
-     * True if kaio can drive the kernel here: Linux x86_64, native access enabled, and io_setup works
+     * True if kaio can drive the kernel here: Linux on x86_64 or aarch64, native access enabled, and io_setup works
      * (a kernel with CONFIG_AIO, not blocked by seccomp). Checked once.
      */
     public static boolean isAvailable() {

@@ -18,13 +18,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A file or block device whose reads, writes and syncs go through an {@link AioContext}: each call
- * prepares one iocb, submits it with io_submit on the calling thread and returns a future that the
- * context's reaper thread completes.
+ * prepares one iocb, submits it with io_submit on the calling thread and returns a future; a platform
+ * thread that waits on that future collects the completion itself, otherwise the context's reaper
+ * thread completes it (see {@link AioContext}).
  *
  * {@snippet :
- * try (AioContext ctx = AioContext.open(64);
- *      AioFile file = AioFile.open(ctx, path, READ, WRITE, CREATE, AioOpenOption.DIRECT);
- *      Arena arena = Arena.ofShared()) {
+ * try (Arena arena = Arena.ofShared();                   // closed last: after the file's requests
+ *      AioContext ctx = AioContext.open(64);
+ *      AioFile file = AioFile.open(ctx, path, READ, WRITE, CREATE, AioOpenOption.DIRECT)) {
  *     int align = file.alignment();
  *     MemorySegment a = DirectBuffers.allocate(arena, 4096, align);
  *     MemorySegment b = DirectBuffers.allocate(arena, 8192, align);
@@ -53,9 +54,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * arena open until then (the kernel writes to, or reads from, the memory asynchronously).
  *
  * <h2>Threads</h2>
- * Thread-safe. Futures are completed on the context's reaper thread, so dependent actions attached
- * with {@code thenApply} etc. run there unless the {@code *Async} variants are used: keep them short
- * and non-blocking.
+ * Thread-safe. Futures are completed on the thread that collects the completion (a thread waiting
+ * on one, or the context's reaper thread), so dependent actions attached with {@code thenApply} etc.
+ * run there unless the {@code *Async} variants are used: keep them short and non-blocking.
  */
 public final class AioFile implements AutoCloseable {
 
@@ -325,7 +326,7 @@ public final class AioFile implements AutoCloseable {
     /**
      * Closes the file: new requests fail with {@link ClosedChannelException}; requests in flight
      * complete normally, and this method waits for them (so their buffers may be freed afterwards)
-     * before closing the descriptor. Called on the context's reaper thread (from a completion
+     * before closing the descriptor. Called on a thread that is completing requests (from a completion
      * callback) it cannot wait: the descriptor is then closed when the last request completes.
      * Idempotent.
      */

@@ -174,6 +174,11 @@ class KernelFeaturesTest {
                 ctx.awaitCompletions(100, TimeUnit.MILLISECONDS);
             }
             assertEquals(200, more.stream().filter(f -> f.join() == 4096).count());
+            // the loop's side of close(): processCompletions() answers -1 and the eventfd is closed (without
+            // it, only the context's cleaner would close it, whenever the GC gets to it)
+            ctx.close();
+            assertEquals(-1, ctx.processCompletions());
+            assertEquals(-1, ctx.eventFd());
         }
     }
 

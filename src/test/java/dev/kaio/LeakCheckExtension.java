@@ -1,27 +1,60 @@
 package dev.kaio;
 
 import dev.kaio.internal.sys.NativeResources;
-import dev.kaio.testing.AioNr;
+import dev.kaio.testing.ProcessResources;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Around every test class (registered for all classes through META-INF/services): afterwards,
- * {@code /proc/sys/fs/aio-nr} and kaio's own counts of kernel contexts, native arenas and file
- * descriptors must be back where they were before. The shared context of {@link KaioFileChannel}
- * is closed first, since it deliberately outlives the channels.
+ * Around every JUnit Jupiter test class (registered for all classes through META-INF/services; the
+ * jqwik property classes get the same check from {@link LeakCheckJqwikHook}): afterwards, what the
+ * kernel lists for this process must be back where it was (open descriptors in /proc/self/fd, AIO
+ * rings in /proc/self/maps), and so must kaio's own counts of kernel contexts, native arenas and file
+ * descriptors. The shared context of {@link KaioFileChannel} is closed first, since it deliberately
+ * outlives the channels.
+ *
+ * <p>Not compared: descriptors of jar files (the JVM opens a jar when it first loads a class from
+ * it, and keeps it open) and of /dev/random and /dev/urandom (opened by the JDK's NativePRNG the first
+ * time anything, e.g. Files.createTempDirectory, needs a SecureRandom, and kept), and the system-wide {@code fs.aio-nr}, which every process on the machine
+ * moves (this process's rings are counted exactly instead).
  */
 public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCallback {
 
-    /** What kaio holds outside the heap at one moment. */
-    record Snapshot(long aioNr, int contexts, int arenas, int descriptors) {
+    /** What this process holds outside the heap at one moment. */
+    record Snapshot(int aioRings, long aioRingBytes, Map<String, Integer> openFds, int contexts, int arenas,
+            int descriptors) {
         static Snapshot now() {
-            return new Snapshot(AioNr.aioNr(), NativeResources.contexts(), NativeResources.arenas(),
-                    NativeResources.descriptors());
+            Map<String, Integer> fds = new TreeMap<>(ProcessResources.descriptors());
+            fds.keySet().removeIf(LeakCheckExtension::ignoredDescriptor);
+            return new Snapshot(ProcessResources.aioRings().size(), ProcessResources.aioRingBytes(), fds,
+                    NativeResources.contexts(), NativeResources.arenas(), NativeResources.descriptors());
         }
+    }
+
+    static boolean ignoredDescriptor(String target) {
+        return target.endsWith(".jar") || target.equals("/dev/random") || target.equals("/dev/urandom");
+    }
+
+    /**
+     * Descriptors of these kinds (as {@link ProcessResources#descriptors()} names them, e.g. "socket")
+     * that a test class may leave open, for the reason given: what a library it uses keeps for the
+     * JVM's lifetime, not something kaio or the test forgot.
+     */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    public @interface Keeps {
+        String[] value();
+
+        String reason();
     }
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LeakCheckExtension.class);
@@ -34,21 +67,39 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
         Snapshot before = context.getStore(NS).get("before", Snapshot.class);
+        Keeps keeps = context.getRequiredTestClass().getAnnotation(Keeps.class);
+        check(context.getDisplayName(), before, keeps == null ? List.of() : List.of(keeps.value()));
+    }
+
+    /** Fails with what {@code name} leaked since {@code before}, apart from descriptors of the {@code kept} kinds. */
+    static void check(String name, Snapshot before, List<String> kept) throws Exception {
         KaioFileChannel.closeDefaultContext();
-        List<String> leaks = compare(before, 5_000);
+        List<String> leaks = compare(before, Long.getLong("kaio.test.leakWaitMillis", 5_000), kept);
         if (!leaks.isEmpty()) {
-            throw new AssertionError(context.getDisplayName() + " leaked: " + String.join("; ", leaks));
+            throw new AssertionError(name + " leaked: " + String.join("; ", leaks));
         }
     }
 
     /** Differences from {@code before}, waiting up to {@code waitMillis} for teardown to finish. */
     static List<String> compare(Snapshot before, long waitMillis) throws InterruptedException {
+        return compare(before, waitMillis, List.of());
+    }
+
+    static List<String> compare(Snapshot before, long waitMillis, List<String> kept) throws InterruptedException {
         long deadline = System.currentTimeMillis() + waitMillis;
         while (true) {
             Snapshot after = Snapshot.now();
+            for (String kind : kept) {
+                after.openFds().put(kind, before.openFds().getOrDefault(kind, 0));
+            }
             List<String> leaks = new ArrayList<>();
-            if (after.aioNr() != before.aioNr()) {
-                leaks.add("fs.aio-nr " + before.aioNr() + " -> " + after.aioNr());
+            if (after.aioRings() != before.aioRings()) {
+                leaks.add("AIO rings in /proc/self/maps " + before.aioRings() + " -> " + after.aioRings() + " ("
+                        + before.aioRingBytes() + " -> " + after.aioRingBytes() + " bytes)");
+            }
+            String fds = fdDifference(before.openFds(), after.openFds());
+            if (!fds.isEmpty()) {
+                leaks.add("open descriptors in /proc/self/fd: " + fds);
             }
             if (after.contexts() != before.contexts()) {
                 leaks.add("kernel AIO contexts " + before.contexts() + " -> " + after.contexts());
@@ -65,5 +116,20 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
             }
             Thread.sleep(20);
         }
+    }
+
+    /** "pipe 2 -> 4, anon_inode:[eventfd] 0 -> 1" for every target whose count changed. */
+    static String fdDifference(Map<String, Integer> before, Map<String, Integer> after) {
+        Map<String, Integer> all = new TreeMap<>(before);
+        after.forEach((k, v) -> all.putIfAbsent(k, 0));
+        List<String> out = new ArrayList<>();
+        for (String k : all.keySet()) {
+            int b = before.getOrDefault(k, 0);
+            int a = after.getOrDefault(k, 0);
+            if (a != b) {
+                out.add(k + " " + b + " -> " + a);
+            }
+        }
+        return String.join(", ", out);
     }
 }

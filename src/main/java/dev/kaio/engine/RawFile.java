@@ -5,6 +5,7 @@ import dev.kaio.AioOpenOption;
 import dev.kaio.DirectIoAlignment;
 import dev.kaio.Errno;
 import dev.kaio.internal.linux.LinuxH;
+import dev.kaio.internal.sys.ArchConstants;
 import dev.kaio.internal.sys.FileStat;
 import dev.kaio.internal.sys.KernelFiles;
 import dev.kaio.internal.sys.Libc;
@@ -173,13 +174,13 @@ public final class RawFile implements AutoCloseable {
             flags |= LinuxH.O_SYNC();
         }
         if (direct) {
-            flags |= LinuxH.O_DIRECT();
+            flags |= ArchConstants.O_DIRECT;
         }
         if (noatime) {
             flags |= LinuxH.O_NOATIME();
         }
         if (nofollow || createNew) {
-            flags |= LinuxH.O_NOFOLLOW();
+            flags |= ArchConstants.O_NOFOLLOW;
         }
 
         int fd;

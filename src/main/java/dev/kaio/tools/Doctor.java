@@ -6,6 +6,7 @@ import dev.kaio.AioLimits;
 import dev.kaio.AioOpenOption;
 import dev.kaio.DirectIoAlignment;
 import dev.kaio.engine.RawFile;
+import dev.kaio.internal.sys.ArchConstants;
 import dev.kaio.internal.sys.FileStat;
 import dev.kaio.internal.sys.KernelFiles;
 import dev.kaio.internal.sys.KernelProbe;
@@ -175,6 +176,7 @@ final class Doctor {
         StringBuilder b = new StringBuilder();
         b.append("kaio doctor\n");
         row(b, "kernel", "Linux " + s.kernelRelease() + " (" + s.arch() + ")");
+        row(b, "bindings", ArchConstants.Arch.describeCurrent());
         row(b, "java", s.javaVersion() + " (" + s.javaVendor() + ")");
         row(b, "native access", s.nativeAccess() ? "enabled" : "NOT enabled: " + NativeAccess.MESSAGE);
         row(b, "linux aio", s.available() ? "available" : "NOT available: " + s.unavailable());
@@ -225,6 +227,7 @@ final class Doctor {
         j.field("kaio version", version);
         j.field("kernel", s.kernelRelease());
         j.field("arch", s.arch());
+        j.field("bindings", ArchConstants.Arch.describeCurrent());
         j.field("java", s.javaVersion());
         j.field("native_access", s.nativeAccess());
         j.field("aio_available", s.available());

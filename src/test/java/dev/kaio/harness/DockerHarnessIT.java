@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Device;
+import dev.kaio.LeakCheckExtension;
 import dev.kaio.testing.Commands;
 import dev.kaio.testing.LoopDevice;
 import java.io.IOException;
@@ -20,11 +21,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Timeout;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
@@ -50,6 +53,8 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  * cannot be pulled); containers are removed by Testcontainers on close and at JVM exit, loop devices
  * here in {@code finally} and by a shutdown hook.
  */
+@LeakCheckExtension.Keeps(value = "socket", reason = "Testcontainers' Docker client keeps its connections to the "
+        + "Docker engine's socket for the JVM's lifetime")
 class DockerHarnessIT {
 
     /** Set by .ci/run: a missing prerequisite fails the IT instead of skipping it. */
@@ -118,6 +123,7 @@ class DockerHarnessIT {
     }
 
     @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES) // about 3 minutes here; the default 5 would be too tight
     void fileAndBlockDeviceTestsPassInsideAContainerOnEveryFilesystem() throws Exception {
         String base = requireDockerAndBaseImage();
         HarnessPrerequisite.require(REQUIRE_ENV, LoopDevice.isRoot(),

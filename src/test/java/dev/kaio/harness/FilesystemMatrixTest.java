@@ -1,5 +1,6 @@
 package dev.kaio.harness;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.nio.file.Path;
@@ -14,8 +15,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Runs inside the Docker harness's container (DockerHarnessIT), once per mounted filesystem
  * ({@code -Dkaio.matrix.mounts=ext4=/mnt/ext4}): every matrix operation, buffered and O_DIRECT, each
- * verified byte for byte. An operation the kernel refuses is recorded with its errno (that is the
- * matrix: measured, not claimed); wrong data or an untyped error fails the test.
+ * verified byte for byte. The outcome ("works" or the errno the kernel answered) is recorded for the
+ * README's matrix and must be the one {@link MatrixExpectations} derives from the kernel's documented
+ * behaviour: a regression fails the harness, and so does wrong data or an untyped error.
  */
 @Tag("in-container")
 class FilesystemMatrixTest {
@@ -38,7 +40,10 @@ class FilesystemMatrixTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
     void operation(String fs, String mode, String op, Path mount) throws Exception {
-        // the outcome is the measurement: wrong data or an untyped error fails inside run()
-        MatrixCase.openRunAndRecord(fs, mode, op, mount.resolve("matrix"));
+        // wrong data or an untyped error fails inside run(); an errno is recorded, then compared
+        String outcome = MatrixCase.openRunAndRecord(fs, mode, op, mount.resolve("matrix"));
+        String kernel = MatrixExpectations.runningKernel();
+        assertEquals(MatrixExpectations.expected(fs, mode, op, kernel), outcome,
+                fs + " " + mode + " " + op + " on Linux " + kernel + " (see MatrixExpectations)");
     }
 }

@@ -69,7 +69,9 @@ class NfsTest {
     @MethodSource("cases")
     void matrix(String fs, String mode, String op, Path mount) throws Exception {
         assertEquals("nfs" + (fs.endsWith("v3") ? "" : "4"), Files.getFileStore(mount).type(), mount + " is not NFS");
-        assertEquals("works", MatrixCase.openRunAndRecord(fs, mode, op, mount.resolve("matrix")), fs + " " + mode + " " + op);
+        String kernel = MatrixExpectations.runningKernel();
+        assertEquals(MatrixExpectations.expected(fs, mode, op, kernel), MatrixCase.openRunAndRecord(fs, mode, op,
+                mount.resolve("matrix")), fs + " " + mode + " " + op + " on Linux " + kernel + " (see MatrixExpectations)");
     }
 
     /** The kernel feature probe on this (the guest's) kernel, for the README's per-kernel feature table. */

@@ -21,6 +21,7 @@ import dev.kaio.Errno;
 import dev.kaio.engine.AioQueue;
 import dev.kaio.engine.RawFile;
 import dev.kaio.internal.linux.LinuxH;
+import dev.kaio.internal.sys.ArchConstants;
 import dev.kaio.internal.sys.Libc;
 import dev.kaio.testing.LoopDevice;
 import dev.kaio.testing.TestFiles;
@@ -214,7 +215,7 @@ class BadInputTest {
     static int openDirectory(Path dir) {
         try (Arena a = Arena.ofConfined()) {
             int fd = Libc.open(Libc.errnoState(a), a.allocateFrom(dir.toString()),
-                    LinuxH.O_RDONLY() | LinuxH.O_DIRECTORY() | LinuxH.O_CLOEXEC(), 0);
+                    LinuxH.O_RDONLY() | ArchConstants.O_DIRECTORY | LinuxH.O_CLOEXEC(), 0);
             assertTrue(fd >= 0, "open directory: " + fd);
             return fd;
         }

@@ -18,10 +18,10 @@ import dev.kaio.AioOpenOption;
 import dev.kaio.DirectBuffers;
 import dev.kaio.Errno;
 import dev.kaio.testing.Commands;
+import dev.kaio.testing.FaultFs;
 import dev.kaio.testing.LoopDevice;
 import dev.kaio.testing.ReliabilityLog;
 import dev.kaio.testing.TestFiles;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -119,45 +119,9 @@ class FaultInjectionTest {
     static final long BAD_OFFSET = 1L << 20;
     static final long BAD_LENGTH = 64 * 1024;
 
-    /** A running faultfs mount, unmounted on close. */
-    record FaultFs(Process process, Path mountPoint, Path data) implements AutoCloseable {
-        @Override
-        public void close() throws IOException, InterruptedException {
-            try {
-                new ProcessBuilder("fusermount3", "-u", mountPoint.toString()).start().waitFor(30, TimeUnit.SECONDS);
-            } finally {
-                process.destroy();
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            }
-        }
-    }
-
     static FaultFs mountFaultFs(Path dir, Path backing) throws Exception {
-        LoopDevice.assumeAvailable(); // root, for FUSE mounts and loop devices
-        assumeTrue(Files.exists(Path.of("/dev/fuse")), "/dev/fuse is missing: no FUSE in this kernel");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/fusermount3")), "fusermount3 (package fuse3) is not installed");
-        assumeTrue(Files.exists(Path.of("/usr/include/fuse3/fuse.h")), "libfuse3-dev is not installed");
-        Path exe = dir.resolve("faultfs");
-        Path source = Path.of("src/test/c/faultfs.c").toAbsolutePath();
-        String flags = Commands.run(List.of("pkg-config", "--cflags", "--libs", "fuse3")).trim();
-        List<String> cc = new ArrayList<>(List.of("gcc", "-Wall", "-Werror", "-o", exe.toString(), source.toString()));
-        cc.addAll(List.of(flags.split("\\s+")));
-        Commands.run(cc);
-        Path mnt = Files.createDirectories(dir.resolve("fuse"));
-        Process p = new ProcessBuilder(exe.toString(), backing.toString(), Long.toString(BAD_OFFSET),
-                Long.toString(BAD_LENGTH), mnt.toString()).redirectErrorStream(true).start();
-        Path data = mnt.resolve("data");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(data)) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                p.destroyForcibly();
-                throw new AssertionError("faultfs did not mount: " + new String(p.getInputStream().readAllBytes()));
-            }
-            Thread.sleep(20);
-        }
-        return new FaultFs(p, mnt, data);
+        LoopDevice.assumeAvailable(); // the stacked-loop test needs loop devices as well
+        return FaultFs.mount(dir, backing, BAD_OFFSET, BAD_LENGTH, false);
     }
 
     @Test

@@ -4,32 +4,59 @@ import dev.kaio.AioContext;
 import dev.kaio.AioFile;
 import dev.kaio.AioOpenOption;
 import dev.kaio.DirectBuffers;
+import dev.kaio.IoOptions;
+import dev.kaio.RwFlag;
 import dev.kaio.tools.Soak;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The child of CrashConsistencyTest: writes batches of checksummed blocks with O_DIRECT, then
- * fdatasync, and only then prints "ACK block generation" for each block of the batch. It runs until
- * it is killed.
+ * The child of CrashConsistencyTest: writes checksummed blocks at random positions and acknowledges
+ * them only once they are durable, in one of four ways:
+ * <ul>
+ * <li>{@code fdatasync} / {@code fsync}: a batch of up to 16 plain writes, then one IOCB_CMD_FDSYNC /
+ * IOCB_CMD_FSYNC, then "ACK block generation" for each block of the batch;
+ * <li>{@code dsync} / {@code sync}: each write carries RWF_DSYNC / RWF_SYNC and is acknowledged as
+ * soon as it completes.
+ * </ul>
+ * Before submitting a write it prints "W block generation", so that the test can count the writes
+ * that were never made durable. Runs until it is killed.
+ *
+ * <pre>CrashWriterMain FILE BLOCKS SEED MODE DIRECT(true|false)</pre>
  */
 public final class CrashWriterMain {
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
         int blocks = Integer.parseInt(args[1]);
-        PrintStream out = new PrintStream(System.out, false);
         SplittableRandom random = new SplittableRandom(Long.parseLong(args[2]));
+        String mode = args[3];
+        boolean direct = Boolean.parseBoolean(args[4]);
+        IoOptions writeOptions = switch (mode) {
+            case "fdatasync", "fsync" -> IoOptions.NONE;
+            case "dsync" -> IoOptions.of(RwFlag.DSYNC);
+            case "sync" -> IoOptions.of(RwFlag.SYNC);
+            default -> throw new IllegalArgumentException("mode: " + mode);
+        };
+        boolean perWrite = writeOptions != IoOptions.NONE;
+        PrintStream out = new PrintStream(System.out, false);
+        List<OpenOption> options = new ArrayList<>(List.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE));
+        if (direct) {
+            options.add(AioOpenOption.DIRECT);
+        }
         long generation = 0;
         try (AioContext ctx = AioContext.open(32);
-                AioFile f = AioFile.open(ctx, file, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                        StandardOpenOption.CREATE, AioOpenOption.DIRECT);
+                AioFile f = AioFile.open(ctx, file, options.toArray(OpenOption[]::new));
                 Arena arena = Arena.ofShared()) {
             MemorySegment[] bufs = new MemorySegment[16];
             for (int i = 0; i < bufs.length; i++) {
@@ -40,7 +67,7 @@ public final class CrashWriterMain {
             while (true) {
                 List<int[]> batch = new ArrayList<>();
                 List<CompletableFuture<Integer>> writes = new ArrayList<>();
-                java.util.Set<Integer> chosen = new java.util.HashSet<>();
+                Set<Integer> chosen = new HashSet<>();
                 for (int i = 0; i < bufs.length; i++) {
                     int block = random.nextInt(blocks);
                     if (!chosen.add(block)) {
@@ -48,17 +75,24 @@ public final class CrashWriterMain {
                     }
                     generation++;
                     Soak.fill(bufs[i], block, generation);
-                    writes.add(f.write(bufs[i], (long) block * Soak.BLOCK));
+                    out.println("W " + block + " " + generation);
+                    writes.add(f.write(bufs[i], (long) block * Soak.BLOCK, writeOptions));
                     batch.add(new int[] {block, (int) generation});
                 }
-                for (CompletableFuture<Integer> w : writes) {
-                    if (w.join() != Soak.BLOCK) {
+                out.flush();
+                for (int i = 0; i < writes.size(); i++) {
+                    if (writes.get(i).join() != Soak.BLOCK) {
                         throw new IllegalStateException("short write");
                     }
+                    if (perWrite) { // durable on completion: acknowledged at once
+                        out.println("ACK " + batch.get(i)[0] + " " + batch.get(i)[1]);
+                    }
                 }
-                f.fdatasync().join(); // durable: only now are the writes acknowledged
-                for (int[] b : batch) {
-                    out.println("ACK " + b[0] + " " + b[1]);
+                if (!perWrite) {
+                    (mode.equals("fsync") ? f.fsync() : f.fdatasync()).join(); // durable: only now acknowledged
+                    for (int[] b : batch) {
+                        out.println("ACK " + b[0] + " " + b[1]);
+                    }
                 }
                 out.flush();
             }

@@ -33,6 +33,11 @@ public final class LoopDevice implements AutoCloseable {
         assumeTrue(utilLinuxLosetup(), "losetup is not util-linux's (busybox's lacks --sector-size and --show)");
     }
 
+    /** Skips the calling test unless it runs as root, naming what needs it. */
+    public static void assumeRoot(String what) {
+        assumeTrue(isRoot(), what + " needs root; this test runs as uid " + uid());
+    }
+
     private static Boolean utilLinux;
 
     private static synchronized boolean utilLinuxLosetup() {

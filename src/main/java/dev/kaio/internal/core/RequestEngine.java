@@ -8,7 +8,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,8 +141,7 @@ public final class RequestEngine implements Kernel.EventSink {
     private final AtomicLongArray slots;
     private final Request[] requests;
     private final int[] slotFds;          // slot eventfds, created on first use; -1: none yet
-    private final SlotStack freeSlots;
-    private final Semaphore permits;      // as many as free slots: a permit guarantees a pop
+    private final SlotPool freeSlots;
     private final AtomicLong gate = new AtomicLong(OPEN);
     private final AtomicInteger finishing = new AtomicInteger(); // completions being delivered outside the gate
 
@@ -188,8 +186,7 @@ public final class RequestEngine implements Kernel.EventSink {
             requests[i] = new Request();
             slotFds[i] = -1;
         }
-        this.freeSlots = new SlotStack(depth);
-        this.permits = new Semaphore(depth);
+        this.freeSlots = new SlotPool(depth);
         if (reaperThread) {
             reaper = new Thread(this::reaperLoop, "kaio-reaper-" + name);
             reaper.setDaemon(true);
@@ -223,7 +220,7 @@ public final class RequestEngine implements Kernel.EventSink {
 
     /** Requests holding a slot (in the kernel, or finishing). */
     public int inFlight() {
-        return Math.max(0, depth - permits.availablePermits());
+        return Math.max(0, depth - freeSlots.available());
     }
 
     public boolean isClosed() {
@@ -281,17 +278,19 @@ public final class RequestEngine implements Kernel.EventSink {
         Thread t = Thread.currentThread();
         ThreadState ts = THREADS.get();
         if (ts.completing > 0 || t == reaper) {
-            if (!permits.tryAcquire()) {
+            int slot = freeSlots.tryTake();
+            if (slot == -1) {
                 f.moveFrom(RequestFuture.TAKEN, RequestFuture.QUEUED);
                 enqueue(new Pending(owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio,
                         retryWithoutNowait, f));
                 return f;
             }
-            submitWithPermit(owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio, retryWithoutNowait,
-                    f, null, false);
+            submitInSlot(slot, owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio,
+                    retryWithoutNowait, f, null, false);
             return f;
         }
-        if (!acquirePermit(f, owner)) {
+        int slot = takeSlot(f, owner);
+        if (slot == -1) {
             return f;
         }
         // Route the request to its slot's eventfd when this thread is likely to wait on it itself: it waits
@@ -306,53 +305,62 @@ public final class RequestEngine implements Kernel.EventSink {
                 router = ts;
             }
         }
-        submitWithPermit(owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio, retryWithoutNowait, f,
-                router, false);
+        submitInSlot(slot, owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio, retryWithoutNowait,
+                f, router, false);
         return f;
     }
 
-    /** Waits for a free slot; false (and the request ended) if that failed. */
-    private boolean acquirePermit(RequestFuture<?> f, Object owner) {
-        if (permits.tryAcquire()) {
-            return true;
+    /**
+     * Waits for a free slot; -1 (and the request ended) if that failed. A slot taken after close is
+     * given to {@link #submitInSlot}, whose gate refuses it.
+     */
+    private int takeSlot(RequestFuture<?> f, Object owner) {
+        int slot = freeSlots.tryTake();
+        if (slot >= 0) {
+            return slot;
         }
         try {
             if (reaperMode || Thread.currentThread().isVirtual()) {
-                permits.acquire();
+                slot = freeSlots.take();
             } else {
                 // eventfd mode: completions are collected only by whoever asks; a platform thread waiting
                 // for a slot collects them itself
-                while (!permits.tryAcquire()) {
-                    if ((gate.get() & GATE_PHASE) == TERMINATED) {
-                        permits.acquire(); // teardown released permits for everyone waiting
-                        break;
+                while ((slot = freeSlots.tryTake()) == -1) {
+                    if (leadOnce(tickNanos) < 0) {
+                        slot = freeSlots.take(tickNanos); // another thread collects: wait for it a little
+                        if (slot != -1) {
+                            break;
+                        }
                     }
-                    leadOnce(tickNanos);
                     if (Thread.interrupted()) {
                         throw new InterruptedException();
                     }
                 }
             }
-            return true;
+            if (slot == SlotPool.CLOSED) {
+                endWithoutSlot(f, owner, new ClosedChannelException());
+                return -1;
+            }
+            return slot;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             endWithoutSlot(f, owner, new InterruptedIOException(
                     "interrupted while waiting for a free slot; the request was not submitted"));
-            return false;
+            return -1;
         }
     }
 
     /**
-     * Submits with a permit held. {@code router}: route to the slot's eventfd and remember it there.
-     * {@code queued}: the request had been accepted earlier (a refusal by the gate is then an asynchronous
-     * close).
+     * Submits into {@code slot}, taken from the pool. {@code router}: route to the slot's eventfd and
+     * remember it there. {@code queued}: the request had been accepted earlier (a refusal by the gate is
+     * then an asynchronous close).
      */
-    private void submitWithPermit(Object owner, short opcode, int fd, byte kind, Object buffers, long position,
-            long length, int rwFlags, int ioprio, boolean retry, RequestFuture<?> f, ThreadState router,
-            boolean queued) {
+    private void submitInSlot(int slot, Object owner, short opcode, int fd, byte kind, Object buffers,
+            long position, long length, int rwFlags, int ioprio, boolean retry, RequestFuture<?> f,
+            ThreadState router, boolean queued) {
         if (!enterGate(true)) {
             finishing.incrementAndGet();
-            permits.release();
+            freeSlots.put(slot);
             try {
                 endWithoutSlot(f, owner, queued ? new AsynchronousCloseException() : new ClosedChannelException());
             } finally {
@@ -363,7 +371,6 @@ public final class RequestEngine implements Kernel.EventSink {
         Throwable refusal;
         boolean counted = false;
         try {
-            int slot = freeSlots.pop(); // a permit guarantees a free slot
             Request r = requests[slot];
             int gen = generation(slots.get(slot));
             r.set(owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio, retry, f);
@@ -434,8 +441,7 @@ public final class RequestEngine implements Kernel.EventSink {
 
     private void release(int slot, int gen) {
         slots.set(slot, word(gen + 1, FREE, 0));
-        freeSlots.push(slot);
-        permits.release();
+        freeSlots.put(slot);
     }
 
     private boolean enterGate(boolean submission) {
@@ -507,13 +513,19 @@ public final class RequestEngine implements Kernel.EventSink {
                 continue;
             }
             // wait for a slot while the request is still withdrawable, then take it
-            permits.acquireUninterruptibly();
+            int slot = freeSlots.takeUninterruptibly();
             Pending p = queue.poll();
             if (p == null || !p.future().moveFrom(RequestFuture.QUEUED, RequestFuture.TAKEN)) {
-                permits.release();
+                if (slot >= 0) {
+                    freeSlots.put(slot);
+                }
                 continue;
             }
-            submitWithPermit(p.owner(), p.opcode(), p.fd(), p.kind(), p.buffers(), p.position(), p.length(),
+            if (slot == SlotPool.CLOSED) {
+                endWithoutSlot(p.future(), p.owner(), new AsynchronousCloseException());
+                continue;
+            }
+            submitInSlot(slot, p.owner(), p.opcode(), p.fd(), p.kind(), p.buffers(), p.position(), p.length(),
                     p.rwFlags(), p.ioprio(), p.retryWithoutNowait(), p.future(), null, true);
         }
     }
@@ -661,11 +673,12 @@ public final class RequestEngine implements Kernel.EventSink {
 
     /**
      * Eventfd mode: one round of collecting, waiting up to {@code waitNanos} in io_getevents if nothing
-     * has completed (0: no wait), unless another thread is collecting (then waits for nothing).
+     * has completed (0: no wait). Returns how many it completed, or -1 if another thread is collecting
+     * (which then completes them).
      */
     private int leadOnce(long waitNanos) {
         if (!reapLock.tryLock()) {
-            return 0;
+            return -1;
         }
         int list;
         int n;
@@ -1018,7 +1031,7 @@ public final class RequestEngine implements Kernel.EventSink {
             reapAgain.set(true); // whoever holds the lock reaps again for us before letting go
             n = reapRequested();
         } else {
-            n = leadOnce(waitNanos);
+            n = Math.max(0, leadOnce(waitNanos));
         }
         if ((gate.get() & GATE_PHASE) != OPEN) {
             closingRound();
@@ -1195,7 +1208,7 @@ public final class RequestEngine implements Kernel.EventSink {
     }
 
     private void tryTeardown() {
-        if (terminated.isDone() || permits.availablePermits() < depth || finishing.get() != 0) {
+        if (terminated.isDone() || freeSlots.available() < depth || finishing.get() != 0) {
             return;
         }
         if (gate.compareAndSet(CLOSING, TERMINATED)) {
@@ -1273,15 +1286,16 @@ public final class RequestEngine implements Kernel.EventSink {
         } catch (RuntimeException | Error e) {
             outcome = outcome == null ? e : outcome;
         } finally {
-            permits.release(depth + 1_000_000); // threads waiting for a slot see the gate and give up
-            Thread s = submitter.get();
-            if (s != null) {
-                LockSupport.unpark(s);
-            }
+            freeSlots.close(); // threads waiting for a slot give up
             if (outcome == null) {
                 terminated.complete(null);
             } else {
                 terminated.completeExceptionally(outcome);
+            }
+            // after terminated is complete: the submitter thread looks at it when it wakes, then ends
+            Thread s = submitter.get();
+            if (s != null) {
+                LockSupport.unpark(s);
             }
             if (!reaperMode) {
                 // after terminated is complete: a loop blocked in read(2) wakes and learns from collect() == -1
@@ -1324,7 +1338,7 @@ public final class RequestEngine implements Kernel.EventSink {
             }
         }
         // deliveries under way finish, and waiters leave their slots' eventfds, before those are closed
-        while (finishing.get() != 0 || permits.availablePermits() < depth) {
+        while (finishing.get() != 0 || freeSlots.available() < depth) {
             LockSupport.parkNanos(100_000L);
         }
     }

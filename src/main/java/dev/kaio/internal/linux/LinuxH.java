@@ -87,60 +87,6 @@ public class LinuxH extends LinuxH$shared {
     public static int RWF_APPEND() {
         return RWF_APPEND;
     }
-    private static final int __NR_io_setup = (int)206L;
-    /**
-     * {@snippet lang=c :
-     * #define __NR_io_setup 206
-     * }
-     */
-    public static int __NR_io_setup() {
-        return __NR_io_setup;
-    }
-    private static final int __NR_io_destroy = (int)207L;
-    /**
-     * {@snippet lang=c :
-     * #define __NR_io_destroy 207
-     * }
-     */
-    public static int __NR_io_destroy() {
-        return __NR_io_destroy;
-    }
-    private static final int __NR_io_getevents = (int)208L;
-    /**
-     * {@snippet lang=c :
-     * #define __NR_io_getevents 208
-     * }
-     */
-    public static int __NR_io_getevents() {
-        return __NR_io_getevents;
-    }
-    private static final int __NR_io_submit = (int)209L;
-    /**
-     * {@snippet lang=c :
-     * #define __NR_io_submit 209
-     * }
-     */
-    public static int __NR_io_submit() {
-        return __NR_io_submit;
-    }
-    private static final int __NR_io_cancel = (int)210L;
-    /**
-     * {@snippet lang=c :
-     * #define __NR_io_cancel 210
-     * }
-     */
-    public static int __NR_io_cancel() {
-        return __NR_io_cancel;
-    }
-    private static final int __NR_io_pgetevents = (int)333L;
-    /**
-     * {@snippet lang=c :
-     * #define __NR_io_pgetevents 333
-     * }
-     */
-    public static int __NR_io_pgetevents() {
-        return __NR_io_pgetevents;
-    }
     private static final int O_RDONLY = (int)0L;
     /**
      * {@snippet lang=c :
@@ -996,24 +942,6 @@ public class LinuxH extends LinuxH$shared {
     public static int STATX_DIOALIGN() {
         return STATX_DIOALIGN;
     }
-    private static final int O_DIRECTORY = (int)65536L;
-    /**
-     * {@snippet lang=c :
-     * #define O_DIRECTORY 65536
-     * }
-     */
-    public static int O_DIRECTORY() {
-        return O_DIRECTORY;
-    }
-    private static final int O_NOFOLLOW = (int)131072L;
-    /**
-     * {@snippet lang=c :
-     * #define O_NOFOLLOW 131072
-     * }
-     */
-    public static int O_NOFOLLOW() {
-        return O_NOFOLLOW;
-    }
     private static final int O_CLOEXEC = (int)524288L;
     /**
      * {@snippet lang=c :
@@ -1022,15 +950,6 @@ public class LinuxH extends LinuxH$shared {
      */
     public static int O_CLOEXEC() {
         return O_CLOEXEC;
-    }
-    private static final int O_DIRECT = (int)16384L;
-    /**
-     * {@snippet lang=c :
-     * #define O_DIRECT 16384
-     * }
-     */
-    public static int O_DIRECT() {
-        return O_DIRECT;
     }
     private static final int O_NOATIME = (int)262144L;
     /**

@@ -1,15 +1,14 @@
 package dev.kaio.internal.sys;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.kaio.AioException;
 import dev.kaio.Errno;
 import dev.kaio.internal.core.Kernel;
 import dev.kaio.internal.core.Request;
 import dev.kaio.internal.linux.LinuxH;
+import dev.kaio.internal.linux.pollfd;
 import dev.kaio.internal.linux.timespec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -36,13 +35,10 @@ public final class LinuxKernel implements Kernel {
     public static final int INLINE_IOVECS = 8;
 
     private static final long PTR = ADDRESS.byteSize();
-    // struct pollfd { int fd; short events; short revents; }: the same on every Linux ABI kaio supports
-    private static final long POLLFD_SIZE = 8;
-    private static final long POLLFD_EVENTS = 4;
-    // per wait-scratch index: 8-byte read buffer, pollfd, timespec
-    private static final long SCRATCH = 32;
+    // per wait-scratch index: an 8-byte read buffer, a struct pollfd, a struct timespec
     private static final long SCRATCH_POLLFD = 8;
     private static final long SCRATCH_TIMESPEC = 16;
+    private static final long SCRATCH = 32;
 
     private final int depth;
     private final long ctx;
@@ -275,13 +271,14 @@ public final class LinuxKernel implements Kernel {
         MemorySegment err = errno[index];
         long base = scratch.address() + SCRATCH * index;
         if (timeoutNanos >= 0) {
-            long pollfd = base + SCRATCH_POLLFD;
+            long pollfdAddress = base + SCRATCH_POLLFD;
             MemorySegment s = scratch.asSlice(SCRATCH * index, SCRATCH);
-            s.set(JAVA_INT, SCRATCH_POLLFD, fd);
-            s.set(JAVA_SHORT, SCRATCH_POLLFD + POLLFD_EVENTS, (short) LinuxH.POLLIN());
-            s.set(JAVA_SHORT, SCRATCH_POLLFD + POLLFD_EVENTS + 2, (short) 0);
-            long ts = Syscalls.timeout(s.asSlice(SCRATCH_TIMESPEC, 16), timeoutNanos);
-            int ready = Libc.ppoll(err, pollfd, 1, ts);
+            MemorySegment p = s.asSlice(SCRATCH_POLLFD, pollfd.sizeof());
+            pollfd.fd(p, fd);
+            pollfd.events(p, (short) LinuxH.POLLIN());
+            pollfd.revents(p, (short) 0);
+            long ts = Syscalls.timeout(s.asSlice(SCRATCH_TIMESPEC, timespec.sizeof()), timeoutNanos);
+            int ready = Libc.ppoll(err, pollfdAddress, 1, ts);
             if (ready <= 0) {
                 return ready; // 0: timed out; -errno (EINTR included)
             }

@@ -1,6 +1,6 @@
 package dev.kaio.internal.sys;
 
-import java.util.Locale;
+import java.nio.ByteOrder;
 
 /**
  * Whether kaio may call native code, checked once before any restricted FFM method is used.
@@ -54,18 +54,23 @@ public final class NativeAccess {
     }
 
     /**
-     * Null when kaio can run here, otherwise why not: the generated bindings (syscall numbers, struct
-     * layouts) are those of Linux on x86_64.
+     * Null when kaio can run here, otherwise why not: kaio drives Linux, with bindings generated for
+     * x86_64 and aarch64 (little-endian); see {@link ArchConstants}.
      */
     public static String platformProblem() {
-        String os = System.getProperty("os.name", "");
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        return platformProblem(System.getProperty("os.name", ""), System.getProperty("os.arch", ""),
+                ByteOrder.nativeOrder());
+    }
+
+    /** {@link #platformProblem()} for the given {@code os.name}, {@code os.arch} and byte order. */
+    static String platformProblem(String os, String arch, ByteOrder order) {
         if (!os.equals("Linux")) {
             return "kaio drives the Linux kernel AIO interface and cannot run on " + os;
         }
-        if (!arch.equals("amd64") && !arch.equals("x86_64")) {
-            return "kaio's bindings were generated for Linux x86_64 (syscall numbers and struct layouts); "
-                    + "this JVM runs on " + arch + ": regenerate them there with ./jextract.sh";
+        if (ArchConstants.Arch.of(arch, order) == null) {
+            return "unsupported architecture: kaio has Linux bindings (system call numbers, open flags, struct "
+                    + "layouts) for x86_64 and aarch64, little-endian; this JVM runs on " + arch
+                    + (order == ByteOrder.BIG_ENDIAN ? " (big-endian)" : "");
         }
         return null;
     }

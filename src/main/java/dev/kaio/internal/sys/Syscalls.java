@@ -2,7 +2,6 @@ package dev.kaio.internal.sys;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import dev.kaio.internal.linux.LinuxH;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
@@ -38,11 +37,11 @@ public final class Syscalls {
 
     private static final VarHandle ERRNO = ERRNO_STATE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-    private static final long NR_IO_SETUP = LinuxH.__NR_io_setup();
-    private static final long NR_IO_DESTROY = LinuxH.__NR_io_destroy();
-    private static final long NR_IO_SUBMIT = LinuxH.__NR_io_submit();
-    private static final long NR_IO_GETEVENTS = LinuxH.__NR_io_getevents();
-    private static final long NR_IO_CANCEL = LinuxH.__NR_io_cancel();
+    private static final long NR_IO_SETUP = ArchConstants.NR_IO_SETUP;
+    private static final long NR_IO_DESTROY = ArchConstants.NR_IO_DESTROY;
+    private static final long NR_IO_SUBMIT = ArchConstants.NR_IO_SUBMIT;
+    private static final long NR_IO_GETEVENTS = ArchConstants.NR_IO_GETEVENTS;
+    private static final long NR_IO_CANCEL = ArchConstants.NR_IO_CANCEL;
 
     // long syscall(long number, ...): the variadic arguments are all passed as 64-bit integers, which
     // is what the kernel reads from the argument registers for ints, unsigned longs and pointers.

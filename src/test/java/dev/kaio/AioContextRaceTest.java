@@ -1,0 +1,313 @@
+package dev.kaio;
+
+import static java.nio.file.StandardOpenOption.READ;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.kaio.testing.Fds;
+import dev.kaio.testing.TestFiles;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The races that hung the first AioContext, on the real kernel, bounded: each scenario runs many
+ * times, and a hang is a failure (every wait has a guard, which is not a performance expectation).
+ * The same scenarios are explored systematically over a fake kernel by
+ * {@code dev.kaio.internal.core.RequestLifecycleFrayTest}.
+ */
+class AioContextRaceTest {
+
+    private static final int GUARD_SECONDS = 20;
+
+    private static <T> T within(CompletableFuture<T> f, String what) throws Exception {
+        try {
+            return f.get(GUARD_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError(what + " did not complete within " + GUARD_SECONDS + " s (a lost wake-up)", e);
+        }
+    }
+
+    private static Throwable outcome(CompletableFuture<?> f) throws Exception {
+        try {
+            within(f, "a request");
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (CancellationException e) {
+            return e;
+        }
+    }
+
+    private static void closeWithin(AutoCloseable c, String what) throws Exception {
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        within(closed, what);
+    }
+
+    /**
+     * A request submitted from a completion callback, at depth 1, while another thread keeps submitting
+     * requests the kernel refuses at io_submit (a poll on a closed descriptor: EBADF). Hung within a few
+     * dozen rounds before: the refused submitter gave its slot back without waking anyone.
+     */
+    @Test
+    void aCallbackSubmissionCompletesWhileOtherSubmissionsAreRefused() throws Exception {
+        Path path = TestFiles.newDirectory("refused").resolve("data");
+        Files.write(path, TestFiles.randomBytes(1, 8192));
+        // a descriptor number far beyond any open file (a closed one could be reused by the context itself)
+        int closedFd = 0x7fff0000;
+        try (AioContext ctx = AioContext.open(1); AioFile file = AioFile.open(ctx, path, READ);
+                Arena arena = Arena.ofShared()) {
+            MemorySegment a = arena.allocate(4096);
+            MemorySegment b = arena.allocate(4096);
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger refusals = new AtomicInteger();
+            List<Throwable> unexpected = new CopyOnWriteArrayList<>();
+            Thread refused = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        ctx.poll(closedFd, PollEvents.POLLIN).get(GUARD_SECONDS, TimeUnit.SECONDS);
+                        unexpected.add(new AssertionError("a poll of a closed descriptor succeeded"));
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof AioException ae && ae.errno() == Errno.EBADF) {
+                            refusals.incrementAndGet();
+                        } else {
+                            unexpected.add(e.getCause());
+                        }
+                    } catch (Exception e) {
+                        unexpected.add(e);
+                    }
+                }
+            }, "refused-submitter");
+            refused.start();
+            try {
+                for (int round = 0; round < 300; round++) {
+                    CompletableFuture<Integer> chain = file.read(a, 0).thenCompose(n -> file.read(b, 4096));
+                    assertEquals(4096, within(chain, "round " + round + "'s callback-submitted read"));
+                }
+            } finally {
+                stop.set(true);
+                refused.join(TimeUnit.SECONDS.toMillis(GUARD_SECONDS));
+            }
+            assertFalse(refused.isAlive(), "the refused submitter is stuck");
+            assertTrue(unexpected.isEmpty(), "unexpected: " + unexpected);
+            assertTrue(refusals.get() > 0, "no submission was refused: the scenario did not happen");
+        }
+    }
+
+    /**
+     * close() while three threads submit polls on a pipe nobody writes. Hung within 1 to 14 rounds before:
+     * close cancelled what was in flight once, and a poll submitted just after was never cancelled.
+     */
+    @Test
+    void closeReturnsWhilePollsAreBeingSubmitted() throws Exception {
+        int[] pipe = Fds.pipe();
+        try {
+            for (int round = 0; round < 100; round++) {
+                AioContext ctx = AioContext.open(8);
+                List<CompletableFuture<Integer>> polls = new CopyOnWriteArrayList<>();
+                List<Thread> pollers = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    Thread p = new Thread(() -> {
+                        for (int i = 0; i < 2; i++) {
+                            polls.add(ctx.poll(pipe[0], PollEvents.POLLIN));
+                        }
+                    }, "poller-" + t);
+                    pollers.add(p);
+                    p.start();
+                }
+                closeWithin(ctx, "round " + round + "'s close()");
+                for (Thread p : pollers) {
+                    p.join();
+                }
+                for (CompletableFuture<Integer> p : polls) {
+                    Throwable t = outcome(p);
+                    assertTrue(t instanceof AsynchronousCloseException || t instanceof ClosedChannelException,
+                            "a poll ended with " + t);
+                }
+                assertEquals(0, ctx.inFlight());
+            }
+        } finally {
+            Fds.close(pipe[0]);
+            Fds.close(pipe[1]);
+        }
+    }
+
+    /**
+     * Eventfd mode, the loop the javadoc recommends: a thread blocked in read(2) on eventFd(), then
+     * processCompletions(). close() from another thread must wake it; processCompletions() then says -1
+     * and closes the eventfd, which the loop no longer touches. Before, the loop was never woken and the
+     * eventfd was closed under it.
+     */
+    @Test
+    void anEventFdLoopIsWokenByCloseAndTheDescriptorClosedAfterIt() throws Exception {
+        Path path = TestFiles.newDirectory("efdclose").resolve("data");
+        Files.write(path, new byte[16 * 4096]);
+        for (int round = 0; round < 50; round++) {
+            AioContext ctx = AioContext.open(4, AioContext.Options.defaults().eventFd());
+            int efd = ctx.eventFd();
+            AtomicReference<Object> ended = new AtomicReference<>();
+            Thread loop = new Thread(() -> {
+                try {
+                    while (true) {
+                        Fds.readEventFd(efd);
+                        if (ctx.processCompletions() < 0) {
+                            ended.set("stopped");
+                            return;
+                        }
+                    }
+                } catch (Exception e) {
+                    ended.set(e);
+                }
+            }, "eventfd-loop");
+            loop.start();
+            try (AioFile file = AioFile.open(ctx, path, READ); Arena arena = Arena.ofShared()) {
+                List<CompletableFuture<Integer>> reads = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    reads.add(file.read(arena.allocate(4096), i * 4096L));
+                }
+                for (CompletableFuture<Integer> r : reads) {
+                    assertEquals(4096, within(r, "a read in eventfd mode"));
+                }
+            }
+            closeWithin(ctx, "close() in eventfd mode");
+            loop.join(TimeUnit.SECONDS.toMillis(GUARD_SECONDS));
+            assertFalse(loop.isAlive(), "the loop blocked in read(2) on the eventfd was not woken by close()");
+            assertEquals("stopped", ended.get());
+            assertEquals(-1, ctx.eventFd(), "the eventfd is closed once the loop saw -1");
+            Path link = Path.of("/proc/self/fd/" + efd);
+            assertFalse(Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && Files.readSymbolicLink(link).toString().contains("eventfd"),
+                    "descriptor " + efd + " is still an eventfd after the loop stopped");
+            assertEquals(-1, ctx.processCompletions(), "processCompletions() after close is harmless");
+        }
+    }
+
+    /**
+     * The waiting thread reaps: a platform thread that waits on its own reads completes them itself
+     * (read from the ring), and everything ends exactly once under a mix of waiters, callback chains,
+     * cancels of polls and a close at the end.
+     */
+    @Test
+    void cancelStormsCallbackChainsAndWaitersThenClose() throws Exception {
+        Path path = TestFiles.newDirectory("storm").resolve("data");
+        Files.write(path, TestFiles.randomBytes(3, 64 * 4096));
+        int[] pipe = Fds.pipe();
+        try (Arena arena = Arena.ofShared()) {
+            for (int round = 0; round < 20; round++) {
+                AioContext ctx = AioContext.open(8);
+                AioFile file = AioFile.open(ctx, path, READ);
+                AtomicInteger completions = new AtomicInteger();
+                List<CompletableFuture<?>> all = new CopyOnWriteArrayList<>();
+                List<Thread> threads = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int id = t;
+                    Thread th = new Thread(() -> {
+                        MemorySegment buf = arena.allocate(4096);
+                        for (int i = 0; i < 50; i++) {
+                            CompletableFuture<Integer> r = file.read(buf, ((id * 50 + i) % 64) * 4096L);
+                            all.add(r);
+                            r.whenComplete((n, e) -> completions.incrementAndGet());
+                            if (i % 5 == 0) {
+                                CompletableFuture<Integer> p = ctx.poll(pipe[0], PollEvents.POLLIN);
+                                all.add(p);
+                                p.cancel(true);
+                            }
+                            if (id % 2 == 0) {
+                                r.join();
+                            }
+                        }
+                    }, "storm-" + t);
+                    threads.add(th);
+                    th.start();
+                }
+                for (Thread th : threads) {
+                    th.join();
+                }
+                file.close();
+                closeWithin(ctx, "close after the storm");
+                for (CompletableFuture<?> f : all) {
+                    assertTrue(f.isDone(), "a future is not done after close()");
+                    Throwable t = outcome(f);
+                    if (t != null) {
+                        assertTrue(t instanceof CancellationException || t instanceof AsynchronousCloseException,
+                                "unexpected outcome " + t);
+                    }
+                }
+                assertEquals(200, completions.get(), "every read's callback ran exactly once");
+            }
+        } finally {
+            Fds.close(pipe[0]);
+            Fds.close(pipe[1]);
+        }
+    }
+
+    /** A callback that waits on a request this same thread reaped but has not delivered yet does not deadlock. */
+    @Test
+    void aCallbackMayWaitOnARequestReapedInTheSameBatch() throws Exception {
+        Path path = TestFiles.newDirectory("nested").resolve("data");
+        Files.write(path, new byte[8 * 4096]);
+        try (AioContext ctx = AioContext.open(8); AioFile file = AioFile.open(ctx, path, READ);
+                Arena arena = Arena.ofShared()) {
+            for (int round = 0; round < 200; round++) {
+                CompletableFuture<Integer> first = file.read(arena.allocate(4096), 0);
+                CompletableFuture<Integer> second = file.read(arena.allocate(4096), 4096);
+                CompletableFuture<Integer> both = first.thenApply(n -> n + second.join());
+                assertEquals(8192, within(both, "a callback joining its batch-mate"));
+            }
+        }
+    }
+
+    /** Completing a kaio future from outside would hand its buffers back while the kernel uses them. */
+    @Test
+    void kaiosFuturesCannotBeCompletedFromOutside() throws Exception {
+        int[] pipe = Fds.pipe();
+        try (AioContext ctx = AioContext.open(2)) {
+            CompletableFuture<Integer> p = ctx.poll(pipe[0], PollEvents.POLLIN);
+            assertInstanceOf(UnsupportedOperationException.class, catchThrowable(() -> p.complete(1)));
+            assertInstanceOf(UnsupportedOperationException.class,
+                    catchThrowable(() -> p.completeExceptionally(new RuntimeException())));
+            CompletableFuture<Integer> timed = p.orTimeout(1, TimeUnit.MILLISECONDS);
+            assertInstanceOf(TimeoutException.class, outcome(timed));
+            assertFalse(p.isDone(), "orTimeout timed out a dependent stage, not the request");
+            assertTrue(p.cancel(true));
+        } finally {
+            Fds.close(pipe[0]);
+            Fds.close(pipe[1]);
+        }
+    }
+
+    private static Throwable catchThrowable(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable t) {
+            return t;
+        }
+        fail("nothing thrown");
+        return null;
+    }
+}

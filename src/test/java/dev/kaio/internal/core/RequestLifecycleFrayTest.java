@@ -1,0 +1,53 @@
+package dev.kaio.internal.core;
+
+import dev.kaio.testing.FrayExplored;
+
+/**
+ * The lifecycle scenarios ({@link LifecycleScenarios}) under Fray: each iteration runs the engine, its
+ * reaper and submitter threads, the fake kernel's device and the scenario's own threads under another
+ * schedule. A lost wake-up shows as a deadlock, a broken invariant as a failed check. Each scenario hung
+ * or went wrong in the first AioContext (see the scenario's comment); {@code RequestLifecycleStressTest}
+ * runs the same code on real threads.
+ */
+class RequestLifecycleFrayTest {
+
+    @FrayExplored(iterations = 300)
+    void callbackSubmitWhileAnotherThreadIsRefused() throws Exception {
+        LifecycleScenarios.callbackSubmitWhileAnotherThreadIsRefused();
+    }
+
+    @FrayExplored(iterations = 300)
+    void closeWhilePollsAreSubmitted() throws Exception {
+        LifecycleScenarios.closeWhilePollsAreSubmitted();
+    }
+
+    @FrayExplored(iterations = 300)
+    void eventFdLoopLearnsOfClose() throws Exception {
+        LifecycleScenarios.eventFdLoopLearnsOfClose();
+    }
+
+    @FrayExplored(iterations = 300)
+    void failureFailsFuturesOnlyAfterDestroy() throws Exception {
+        LifecycleScenarios.failureFailsFuturesOnlyAfterDestroy();
+    }
+
+    @FrayExplored(iterations = 300)
+    void cancelNeverHitsTheSlotsNextRequest() throws Exception {
+        LifecycleScenarios.cancelNeverHitsTheSlotsNextRequest();
+    }
+
+    @FrayExplored(iterations = 300)
+    void queuedRequestIsWithdrawnWithoutASlot() throws Exception {
+        LifecycleScenarios.queuedRequestIsWithdrawnWithoutASlot();
+    }
+
+    @FrayExplored(iterations = 300)
+    void nowaitRetryIsSubmittedByTheSubmitterThread() throws Exception {
+        LifecycleScenarios.nowaitRetryIsSubmittedByTheSubmitterThread();
+    }
+
+    @FrayExplored(iterations = 100)
+    void mixedLoadThenClose() throws Exception {
+        LifecycleScenarios.mixedLoadThenClose(2, 3);
+    }
+}

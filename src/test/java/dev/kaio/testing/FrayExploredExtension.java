@@ -1,0 +1,55 @@
+package dev.kaio.testing;
+
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.Extension;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
+import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/**
+ * Runs a {@link FrayExplored} method as one JUnit test: Fray calls the method itself, once per
+ * iteration, in its own class loader, so JUnit's own call is skipped.
+ */
+final class FrayExploredExtension implements TestTemplateInvocationContextProvider {
+
+    @Override
+    public boolean supportsTestTemplate(ExtensionContext context) {
+        return AnnotationSupport.isAnnotated(context.getTestMethod(), FrayExplored.class);
+    }
+
+    @Override
+    public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
+        int iterations = FrayExplorer.iterations(
+                AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), FrayExplored.class).orElseThrow()
+                        .iterations());
+        return Stream.of(new TestTemplateInvocationContext() {
+            @Override
+            public String getDisplayName(int invocationIndex) {
+                return "Fray, " + iterations + " iterations";
+            }
+
+            @Override
+            public List<Extension> getAdditionalExtensions() {
+                return List.of(new ExploreInsteadOfInvoking(iterations));
+            }
+        });
+    }
+
+    private record ExploreInsteadOfInvoking(int iterations) implements InvocationInterceptor {
+        @Override
+        public void interceptTestTemplateMethod(Invocation<Void> invocation,
+                ReflectiveInvocationContext<Method> invocationContext, ExtensionContext context) {
+            invocation.skip();
+            FrayExplorer.Exploration result = FrayExplorer.explore(context.getRequiredTestClass(),
+                    invocationContext.getExecutable().getName(), iterations);
+            System.out.println(result.summary());
+            context.publishReportEntry("fray", result.summary());
+            result.check();
+        }
+    }
+}
