@@ -34,7 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a generation number travel in the iocb's {@code aio_data}. When every slot is in flight, a
  * submitting thread waits for one (back-pressure; a virtual thread unmounts while it waits), except a
  * thread that is completing requests (a completion callback): its requests are queued and submitted
- * by the context's submitter thread as slots free up. No request is dropped.
+ * by the context's submitter thread as slots free up. That thread also submits a callback's buffered
+ * reads and writes (which io_submit performs synchronously, and which would stall every completion
+ * collected by that thread); a callback's O_DIRECT reads and writes, syncs and polls are submitted on
+ * the callback's thread when a slot is free. No request is dropped.
  *
  * <h2>Completions: the waiting thread reaps</h2>
  * A platform thread that waits on a kaio future ({@code join}, {@code get}, also on a stage derived
@@ -319,9 +322,13 @@ public final class AioContext implements AutoCloseable {
             return CompletableFuture.failedFuture(new ClosedChannelException());
         }
         // From here on, the engine ends the request exactly once (RequestOutcomes.ended: file.endRequest()).
+        int rwFlags = options.rwFlags();
+        // Buffered reads and writes are done by io_submit itself: a completing thread must not make them.
+        boolean mayBlock = file != null && !file.isDirect() && (rwFlags & RWF_NOWAIT) == 0
+                && opcode != Iocbs.CMD_FSYNC && opcode != Iocbs.CMD_FDSYNC;
         return engine.submit(file, opcode, fd, kind, buffer != null ? buffer : vector, position, length,
-                options.rwFlags(), options.priority() != null ? options.priority().value() : 0,
-                options.retriesWithoutNowait());
+                rwFlags, options.priority() != null ? options.priority().value() : 0,
+                options.retriesWithoutNowait(), mayBlock);
     }
 
     // ------------------------------------------------------------------------------------ poll

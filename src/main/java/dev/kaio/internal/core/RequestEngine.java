@@ -83,12 +83,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * eventfd signalled per completion) a waiting platform thread may hold the reap lock while it waits in
  * io_getevents; it is the only thread in io_getevents, since the lock is exclusive.
  *
- * <h2>Submissions the engine makes itself</h2>
+ * <h2>Submissions on completing threads</h2>
  * A thread that is completing requests must not wait for a free slot (it may be the one that would
- * free it); its requests go to a queue that a submitter thread (started on first use) drains, waiting
- * for slots like any other submitter. RWF_NOWAIT requests that the kernel refused with EAGAIN are
- * submitted again (blocking) by that thread too, never by the thread that reaps. The only io_submit
- * made on a completing thread is the one a completion callback asks for itself when a slot is free.
+ * free it), nor stall in io_submit; its requests go to a queue that a submitter thread (started on
+ * first use) drains, waiting for slots like any other submitter. RWF_NOWAIT requests that the kernel
+ * refused with EAGAIN are submitted again (blocking) by that thread too, never by the thread that
+ * reaps. The only io_submit made on a completing thread is the one a completion callback asks for
+ * itself, when a slot is free and io_submit does not do the I/O synchronously (O_DIRECT reads and
+ * writes, syncs, polls, RWF_NOWAIT requests: the submitter says so with {@code mayBlock}).
  */
 public final class RequestEngine implements Kernel.EventSink {
 
@@ -270,15 +272,18 @@ public final class RequestEngine implements Kernel.EventSink {
      * Submits one request. Never throws: a request that cannot be submitted completes its future
      * exceptionally (ClosedChannelException after close, InterruptedIOException if interrupted while
      * waiting for a slot, the refusal from {@link Outcomes#refused}). {@link Outcomes#ended} is called for
-     * {@code owner} exactly once when the request has ended.
+     * {@code owner} exactly once when the request has ended. {@code mayBlock}: io_submit may do the I/O
+     * synchronously (buffered file I/O), so a completing thread hands it to the submitter thread.
      */
     public <T> RequestFuture<T> submit(Object owner, short opcode, int fd, byte kind, Object buffers, long position,
-            long length, int rwFlags, int ioprio, boolean retryWithoutNowait) {
+            long length, int rwFlags, int ioprio, boolean retryWithoutNowait, boolean mayBlock) {
         RequestFuture<T> f = new RequestFuture<>(this, owner, RequestFuture.TAKEN);
         Thread t = Thread.currentThread();
         ThreadState ts = THREADS.get();
         if (ts.completing > 0 || t == reaper) {
-            int slot = freeSlots.tryTake();
+            // A completing thread never waits for a slot, and never makes an io_submit that does the I/O
+            // itself (buffered reads and writes): the submitter thread does those.
+            int slot = mayBlock ? -1 : freeSlots.tryTake();
             if (slot == -1) {
                 f.moveFrom(RequestFuture.TAKEN, RequestFuture.QUEUED);
                 enqueue(new Pending(owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio,

@@ -60,9 +60,16 @@ final class EngineFixture {
     }
 
     RequestFuture<Object> submit(String name, short opcode, int rwFlags, boolean retryWithoutNowait) {
+        return submit(name, opcode, rwFlags, retryWithoutNowait, false);
+    }
+
+    /** {@code mayBlock}: a buffered read or write, which io_submit performs synchronously. */
+    RequestFuture<Object> submit(String name, short opcode, int rwFlags, boolean retryWithoutNowait,
+            boolean mayBlock) {
         Owner owner = new Owner(name);
         owners.add(owner);
-        RequestFuture<Object> f = engine.submit(owner, opcode, 3, KIND, null, 0, 0, rwFlags, 0, retryWithoutNowait);
+        RequestFuture<Object> f = engine.submit(owner, opcode, 3, KIND, null, 0, 0, rwFlags, 0, retryWithoutNowait,
+                mayBlock);
         owner.future = f;
         return f;
     }

@@ -237,6 +237,38 @@ final class LifecycleScenarios {
     }
 
     /**
+     * A completion callback that submits a buffered read (which io_submit performs synchronously) must
+     * not make that io_submit itself: it would stall every completion its thread collects. The submitter
+     * thread makes it; an O_DIRECT-like read from the same callback is submitted on the callback's thread.
+     */
+    static void callbacksBlockingSubmissionGoesToTheSubmitterThread() throws Exception {
+        EngineFixture fx = new EngineFixture(4, true);
+        CompletableFuture<RequestFuture<Object>> buffered = new CompletableFuture<>();
+        CompletableFuture<RequestFuture<Object>> direct = new CompletableFuture<>();
+        CompletableFuture<Thread> callbackThread = new CompletableFuture<>();
+        RequestFuture<Object> first = fx.read("first");
+        first.thenRun(() -> {
+            callbackThread.complete(Thread.currentThread());
+            buffered.complete(fx.submit("buffered", FakeKernel.READ, 0, false, true));
+            direct.complete(fx.submit("direct", FakeKernel.READ, 0, false, false));
+        });
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread device = device(fx, stop);
+        check(Long.valueOf(4096).equals(buffered.join().join()), "the buffered read completed");
+        check(Long.valueOf(4096).equals(direct.join().join()), "the direct read completed");
+        List<Thread> submitters = fx.kernel.submitThreads();
+        check(submitters.size() == 3, "submitted " + submitters.size() + " times");
+        Thread cb = callbackThread.join();
+        check(submitters.stream().filter(t -> t == cb).count() == 1,
+                "the callback's thread " + cb.getName() + " made exactly one io_submit (the direct read): " + submitters);
+        check(submitters.stream().anyMatch(t -> t.getName().startsWith("kaio-submitter-")),
+                "the buffered read was submitted by the submitter thread: " + submitters);
+        fx.engine.close();
+        stop(fx, stop, device);
+        fx.check();
+    }
+
+    /**
      * Every future completes exactly once, under a mix of submitters that wait, callbacks that submit,
      * cancels and close, with completions delivered in any order.
      */

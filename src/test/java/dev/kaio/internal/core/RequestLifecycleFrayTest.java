@@ -46,6 +46,11 @@ class RequestLifecycleFrayTest {
         LifecycleScenarios.nowaitRetryIsSubmittedByTheSubmitterThread();
     }
 
+    @FrayExplored(iterations = 300)
+    void callbacksBlockingSubmissionGoesToTheSubmitterThread() throws Exception {
+        LifecycleScenarios.callbacksBlockingSubmissionGoesToTheSubmitterThread();
+    }
+
     @FrayExplored(iterations = 100)
     void mixedLoadThenClose() throws Exception {
         LifecycleScenarios.mixedLoadThenClose(2, 3);

@@ -63,6 +63,11 @@ class RequestLifecycleStressTest {
     }
 
     @Test
+    void callbacksBlockingSubmissionGoesToTheSubmitterThread() {
+        repeat(LifecycleScenarios::callbacksBlockingSubmissionGoesToTheSubmitterThread);
+    }
+
+    @Test
     void mixedLoadThenClose() {
         assertTimeoutPreemptively(LIMIT, () -> {
             for (int i = 0; i < ROUNDS / 10; i++) {
