@@ -39,9 +39,14 @@ public final class KernelContexts {
             long ret = Syscalls.ioSetup(errno, nrEvents, ctxp.address());
             if (ret < 0) {
                 int err = (int) -ret;
-                String detail = err == Errno.EAGAIN
-                        ? AioSysctl.exhaustedMessage(nrEvents)
-                        : "nr_events=" + nrEvents;
+                String detail = switch (err) {
+                    case Errno.EAGAIN -> AioSysctl.exhaustedMessage(nrEvents);
+                    case Errno.ENOSYS -> "nr_events=" + nrEvents
+                            + ": this kernel has no AIO (CONFIG_AIO=n), or a seccomp filter answers ENOSYS for io_setup";
+                    case Errno.EPERM -> "nr_events=" + nrEvents
+                            + ": not permitted, typically by a seccomp filter (a container profile without io_setup)";
+                    default -> "nr_events=" + nrEvents;
+                };
                 throw new AioException(err, "io_setup", detail);
             }
             long ctx = ctxp.get(JAVA_LONG, 0);
