@@ -403,12 +403,36 @@ public final class AioContext implements AutoCloseable {
         if (file != null && !file.beginRequest()) {
             return CompletableFuture.failedFuture(new ClosedChannelException());
         }
+        return (CompletableFuture<T>) submitCounted(file, fd, opcode, kind, buffer, vector, position, length, options,
+                null);
+    }
+
+    /**
+     * {@link #submit} with the future an adapter made ({@link #engine()}); the file must have counted the
+     * request in already (and the future fails alone if it could not).
+     */
+    <T> void submitWith(RequestFuture<T> future, AioFile file, short opcode, byte kind, MemorySegment buffer,
+            long position, long length, IoOptions options) {
+        if (!file.beginRequest()) {
+            engine.abandon(new Request(), future, new ClosedChannelException());
+            return;
+        }
+        submitCounted(file, file.fd(), opcode, kind, buffer, null, position, length, options, future);
+    }
+
+    RequestEngine engine() {
+        return engine;
+    }
+
+    private RequestFuture<?> submitCounted(AioFile file, int fd, short opcode, byte kind, MemorySegment buffer,
+            List<MemorySegment> vector, long position, long length, IoOptions options, RequestFuture<?> future) {
         Spec holder = SPECS.get();
         Request spec = holder.busy ? new Request() : holder.request;
         holder.busy = true;
         try {
             describe(spec, file, fd, opcode, kind, buffer != null ? buffer : vector, position, length, options);
-            return (CompletableFuture<T>) engine.submit(spec); // ends the request exactly once (ended below)
+            // ends the request exactly once (RequestOutcomes.ended)
+            return future == null ? engine.submit(spec) : engine.submit(spec, future);
         } finally {
             spec.clear();
             if (spec == holder.request) {

@@ -15,6 +15,7 @@
  */
 package dev.kaio;
 
+import dev.kaio.internal.sys.Iocbs;
 import dev.kaio.internal.sys.NativeAccess;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -347,156 +348,110 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
 
     @Override
     public Future<Integer> read(ByteBuffer dst, long position) {
-        return readImpl(dst, position);
+        return transfer(false, dst, position, null, null);
     }
 
     @Override
     public <A> void read(ByteBuffer dst, long position, A attachment, CompletionHandler<Integer, ? super A> handler) {
         Objects.requireNonNull(handler, "handler");
-        dispatch(readImpl(dst, position), attachment, handler);
+        transfer(false, dst, position, attachment, handler);
     }
 
     @Override
     public Future<Integer> write(ByteBuffer src, long position) {
-        return writeImpl(src, position);
+        return transfer(true, src, position, null, null);
     }
 
     @Override
     public <A> void write(ByteBuffer src, long position, A attachment, CompletionHandler<Integer, ? super A> handler) {
         Objects.requireNonNull(handler, "handler");
-        dispatch(writeImpl(src, position), attachment, handler);
-    }
-
-    private CompletableFuture<Integer> readImpl(ByteBuffer dst, long position) {
-        if (position < 0) {
-            throw new IllegalArgumentException("Negative position");
-        }
-        if (!file.raw().isReadable()) {
-            throw new NonReadableChannelException();
-        }
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("Read-only buffer");
-        }
-        if (!isOpen()) {
-            return CompletableFuture.failedFuture(new ClosedChannelException());
-        }
-        checkExecutor();
-        int remaining = dst.remaining();
-        if (remaining == 0) {
-            return CompletableFuture.completedFuture(0);
-        }
-        int length = (int) Math.min(remaining, AioFile.MAX_TRANSFER);
-        int start = dst.position();
-        ChannelFuture<Integer> result = new ChannelFuture<>(this);
-        if (dst.isDirect()) {
-            MemorySegment target = MemorySegment.ofBuffer(dst).asSlice(0, length);
-            submit(false, target, position).whenComplete((n, e) -> {
-                if (e != null) {
-                    result.completeExceptionally(closedOr(e));
-                } else if (n == 0) {
-                    result.complete(-1); // nothing at or past end of file
-                } else {
-                    dst.position(start + n);
-                    result.complete(n);
-                }
-            });
-            return result;
-        }
-        BouncePool.Lease lease;
-        try {
-            lease = bounce.take(length);
-        } catch (ClosedChannelException closedMeanwhile) {
-            return CompletableFuture.failedFuture(new AsynchronousCloseException());
-        }
-        submit(false, lease.segment, position).whenComplete((n, e) -> {
-            try {
-                if (e != null) {
-                    result.completeExceptionally(closedOr(e));
-                } else if (n == 0) {
-                    result.complete(-1);
-                } else {
-                    MemorySegment.ofBuffer(dst).copyFrom(lease.segment.asSlice(0, n));
-                    dst.position(start + n);
-                    result.complete(n);
-                }
-            } finally {
-                lease.close();
-            }
-        });
-        return result;
-    }
-
-    private CompletableFuture<Integer> writeImpl(ByteBuffer src, long position) {
-        if (position < 0) {
-            throw new IllegalArgumentException("Negative position");
-        }
-        if (!file.raw().isWritable()) {
-            throw new NonWritableChannelException();
-        }
-        Objects.requireNonNull(src, "src");
-        if (!isOpen()) {
-            return CompletableFuture.failedFuture(new ClosedChannelException());
-        }
-        checkExecutor();
-        int remaining = src.remaining();
-        if (remaining == 0) {
-            return CompletableFuture.completedFuture(0);
-        }
-        int length = (int) Math.min(remaining, AioFile.MAX_TRANSFER);
-        int start = src.position();
-        ChannelFuture<Integer> result = new ChannelFuture<>(this);
-        if (src.isDirect()) {
-            MemorySegment source = MemorySegment.ofBuffer(src).asSlice(0, length);
-            submit(true, source, position).whenComplete((n, e) -> {
-                if (e != null) {
-                    result.completeExceptionally(closedOr(e));
-                } else {
-                    src.position(start + n);
-                    result.complete(n);
-                }
-            });
-            return result;
-        }
-        BouncePool.Lease lease;
-        try {
-            lease = bounce.take(length);
-        } catch (ClosedChannelException closedMeanwhile) {
-            return CompletableFuture.failedFuture(new AsynchronousCloseException());
-        }
-        lease.segment.copyFrom(MemorySegment.ofBuffer(src).asSlice(0, length));
-        submit(true, lease.segment, position).whenComplete((n, e) -> {
-            try {
-                if (e != null) {
-                    result.completeExceptionally(closedOr(e));
-                } else {
-                    src.position(start + n);
-                    result.complete(n);
-                }
-            } finally {
-                lease.close();
-            }
-        });
-        return result;
+        transfer(true, src, position, attachment, handler);
     }
 
     /**
-     * {@code AioFile.write} or {@code read}, with the caller's interrupt status cleared and then
-     * restored: the JDK's channel is not interruptible, while AioContext's wait for a free slot is (an
-     * interrupted caller would fail with InterruptedIOException).
+     * A read or write: checks as the JDK's channel does, then one request whose future (a
+     * {@link ChannelFuture}) is also what the caller gets, and what calls the handler.
      */
-    private CompletableFuture<Integer> submit(boolean write, MemorySegment buffer, long position) {
+    private Future<Integer> transfer(boolean write, ByteBuffer buffer, long position, Object attachment,
+            CompletionHandler<Integer, ?> handler) {
+        if (position < 0) {
+            throw new IllegalArgumentException("Negative position");
+        }
+        if (write) {
+            if (!file.raw().isWritable()) {
+                throw new NonWritableChannelException();
+            }
+            Objects.requireNonNull(buffer, "src");
+        } else {
+            if (!file.raw().isReadable()) {
+                throw new NonReadableChannelException();
+            }
+            if (buffer.isReadOnly()) {
+                throw new IllegalArgumentException("Read-only buffer");
+            }
+        }
+        if (!isOpen()) {
+            return immediately(new ClosedChannelException(), attachment, handler);
+        }
+        checkExecutor();
+        int remaining = buffer.remaining();
+        if (remaining == 0) {
+            return immediately(0, attachment, handler);
+        }
+        ChannelFuture result = new ChannelFuture(this, write, buffer, handler, attachment);
+        int length = (int) Math.min(remaining, AioFile.MAX_TRANSFER);
+        MemorySegment segment;
+        if (buffer.isDirect()) {
+            segment = MemorySegment.ofBuffer(buffer); // its position to its limit
+            if (length < remaining) {
+                segment = segment.asSlice(0, length);
+            }
+        } else {
+            BouncePool.Lease lease;
+            try {
+                lease = bounce.take(length);
+            } catch (ClosedChannelException closedMeanwhile) {
+                return immediately(new AsynchronousCloseException(), attachment, handler);
+            }
+            if (write) {
+                lease.segment.copyFrom(MemorySegment.ofBuffer(buffer).asSlice(0, length));
+            }
+            result.bounce(lease);
+            segment = lease.segment;
+        }
+        // the JDK's channel is not interruptible, while AioContext's wait for a free slot is (an
+        // interrupted caller would fail with InterruptedIOException): clear the status, then restore it
         boolean interrupted = Thread.interrupted();
         try {
-            return write ? file.write(buffer, position) : file.read(buffer, position);
+            file.context().submitWith(result, file, write ? Iocbs.CMD_PWRITE : Iocbs.CMD_PREAD, AioContext.RESULT_INT,
+                    segment, position, length, IoOptions.NONE);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+        return result;
+    }
+
+    /** An operation that ends before any request: its future, and its handler called on the executor. */
+    private <V> Future<V> immediately(Object outcome, Object attachment, CompletionHandler<V, ?> handler) {
+        @SuppressWarnings("unchecked")
+        CompletableFuture<V> f = outcome instanceof Throwable t ? CompletableFuture.failedFuture(t)
+                : CompletableFuture.completedFuture((V) outcome);
+        if (handler != null) {
+            @SuppressWarnings("unchecked")
+            CompletionHandler<V, Object> h = (CompletionHandler<V, Object>) handler;
+            dispatch(f, attachment, h);
+        }
+        return f;
+    }
+
+    ExecutorService handlers() {
+        return handlers;
     }
 
     /** The failure to report: after close() any failure is an AsynchronousCloseException, as with the JDK. */
-    private Throwable closedOr(Throwable e) {
+    Throwable closedOr(Throwable e) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         return isOpen() ? cause : new AsynchronousCloseException();
     }
@@ -509,6 +464,7 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
     }
 
     private <V, A> void dispatch(CompletableFuture<V> future, A attachment, CompletionHandler<V, ? super A> handler) {
+        // only the operations that do not go through a ChannelFuture (locks, immediate outcomes) come here
         future.whenComplete((v, e) -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             try {

@@ -291,7 +291,14 @@ public final class RequestEngine implements Kernel.EventSink {
      * ended. Returns the request's future, or null for a handler request ({@code spec.handler}).
      */
     public <T> RequestFuture<T> submit(Request spec) {
-        RequestFuture<T> f = spec.handler == null ? new RequestFuture<>(this, spec.owner, RequestFuture.TAKEN) : null;
+        return submit(spec, spec.handler == null ? new RequestFuture<>(this, spec.owner, RequestFuture.TAKEN) : null);
+    }
+
+    /**
+     * {@link #submit(Request)} with the future to complete: one of an adapter's own subclass (see
+     * {@link RequestFuture#RequestFuture(RequestEngine, Object)}), not yet submitted.
+     */
+    public <T> RequestFuture<T> submit(Request spec, RequestFuture<T> f) {
         Thread t = Thread.currentThread();
         ThreadState ts = THREADS.get();
         if (ts.completing > 0 || t == reaper) {
