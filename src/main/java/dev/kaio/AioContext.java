@@ -403,21 +403,34 @@ public final class AioContext implements AutoCloseable {
         if (file != null && !file.beginRequest()) {
             return CompletableFuture.failedFuture(new ClosedChannelException());
         }
-        return (CompletableFuture<T>) submitCounted(file, fd, opcode, kind, buffer, vector, position, length, options,
-                null);
+        return (CompletableFuture<T>) submitCounted(file, fd, opcode, kind, buffer, vector, position, length, options);
     }
 
     /**
-     * {@link #submit} with the future an adapter made ({@link #engine()}); the file must have counted the
-     * request in already (and the future fails alone if it could not).
+     * {@link #submit} with the future an adapter made ({@link #engine()}), and a buffer that is a
+     * {@code MemorySegment} or a direct {@code ByteBuffer} (then {@code bufferAddress} is where its
+     * bytes start, computed once by the adapter, so that no segment is made per request).
      */
-    <T> void submitWith(RequestFuture<T> future, AioFile file, short opcode, byte kind, MemorySegment buffer,
-            long position, long length, IoOptions options) {
+    <T> void submitWith(RequestFuture<T> future, AioFile file, short opcode, byte kind, Object buffer,
+            long bufferAddress, long position, long length, IoOptions options) {
         if (!file.beginRequest()) {
             engine.abandon(new Request(), future, new ClosedChannelException());
             return;
         }
-        submitCounted(file, file.fd(), opcode, kind, buffer, null, position, length, options, future);
+        Spec holder = SPECS.get();
+        Request spec = holder.busy ? new Request() : holder.request;
+        holder.busy = true;
+        try {
+            describe(spec, file, file.fd(), opcode, kind, buffer, position, length, options);
+            spec.bufferAddress = bufferAddress;
+            spec.bufferLength = length;
+            engine.submit(spec, future); // ends the request exactly once (RequestOutcomes.ended)
+        } finally {
+            spec.clear();
+            if (spec == holder.request) {
+                holder.busy = false;
+            }
+        }
     }
 
     RequestEngine engine() {
@@ -425,14 +438,13 @@ public final class AioContext implements AutoCloseable {
     }
 
     private RequestFuture<?> submitCounted(AioFile file, int fd, short opcode, byte kind, MemorySegment buffer,
-            List<MemorySegment> vector, long position, long length, IoOptions options, RequestFuture<?> future) {
+            List<MemorySegment> vector, long position, long length, IoOptions options) {
         Spec holder = SPECS.get();
         Request spec = holder.busy ? new Request() : holder.request;
         holder.busy = true;
         try {
             describe(spec, file, fd, opcode, kind, buffer != null ? buffer : vector, position, length, options);
-            // ends the request exactly once (RequestOutcomes.ended)
-            return future == null ? engine.submit(spec) : engine.submit(spec, future);
+            return engine.submit(spec); // ends the request exactly once (RequestOutcomes.ended)
         } finally {
             spec.clear();
             if (spec == holder.request) {
@@ -826,6 +838,8 @@ public final class AioContext implements AutoCloseable {
             return "position " + r.position + " is not a multiple of " + a.offset() + " (" + a.source() + ")";
         }
         List<?> segments = r.buffers instanceof MemorySegment s ? List.of(s)
+                : r.buffers instanceof java.nio.ByteBuffer
+                        ? List.of(MemorySegment.ofAddress(r.bufferAddress).reinterpret(r.bufferLength))
                 : r.buffers instanceof List<?> l ? l : List.of();
         for (int i = 0; i < segments.size(); i++) {
             MemorySegment s = (MemorySegment) segments.get(i);

@@ -60,15 +60,17 @@ final class ChannelFuture extends RequestFuture<Integer> implements Runnable {
         this.bounce = lease;
     }
 
+    private static final Integer END_OF_FILE = -1;
+
     @Override
     protected boolean succeedInternal(Integer n) {
-        int result;
+        Integer result; // n itself when it is the answer: no boxing of a new Integer
         try {
             if (cancelledByUser) {
                 return false; // abandoned: the buffer is left as it was
             }
             if (!write && n == 0) {
-                result = -1; // nothing at or past the end of the file
+                result = END_OF_FILE; // nothing at or past the end of the file
             } else {
                 if (!write && bounce != null) {
                     java.lang.foreign.MemorySegment.ofBuffer(buffer).copyFrom(bounce.segment.asSlice(0, n));

@@ -400,12 +400,11 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
         }
         ChannelFuture result = new ChannelFuture(this, write, buffer, handler, attachment);
         int length = (int) Math.min(remaining, AioFile.MAX_TRANSFER);
-        MemorySegment segment;
+        Object target;
+        long address = 0;
         if (buffer.isDirect()) {
-            segment = MemorySegment.ofBuffer(buffer); // its position to its limit
-            if (length < remaining) {
-                segment = segment.asSlice(0, length);
-            }
+            target = buffer; // held by the request until it ends
+            address = directAddress(buffer) + buffer.position();
         } else {
             BouncePool.Lease lease;
             try {
@@ -417,20 +416,60 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
                 lease.segment.copyFrom(MemorySegment.ofBuffer(buffer).asSlice(0, length));
             }
             result.bounce(lease);
-            segment = lease.segment;
+            target = lease.segment;
         }
         // the JDK's channel is not interruptible, while AioContext's wait for a free slot is (an
         // interrupted caller would fail with InterruptedIOException): clear the status, then restore it
         boolean interrupted = Thread.interrupted();
         try {
             file.context().submitWith(result, file, write ? Iocbs.CMD_PWRITE : Iocbs.CMD_PREAD, AioContext.RESULT_INT,
-                    segment, position, length, IoOptions.NONE);
+                    target, address, position, length, IoOptions.NONE);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
         return result;
+    }
+
+    /**
+     * The native address of a direct buffer's first byte, remembered for the buffers used recently (a
+     * few per thread typically, reused request after request): MemorySegment.ofBuffer costs 72 bytes per
+     * call. The table holds the buffers weakly and their addresses, which do not keep them alive.
+     */
+    private static long directAddress(ByteBuffer b) {
+        // two places per buffer (two-way associative): a collision does not make two buffers evict each other
+        int i = (System.identityHashCode(b) << 1) & (ADDRESSES.length() - 1);
+        KnownAddress k = ADDRESSES.get(i);
+        if (k != null && k.get() == b) {
+            return k.address;
+        }
+        KnownAddress k2 = ADDRESSES.get(i + 1);
+        if (k2 != null && k2.get() == b) {
+            return k2.address;
+        }
+        long address = MemorySegment.ofBuffer(b.duplicate().clear()).address();
+        KnownAddress known = new KnownAddress(b, address);
+        // replace the one that is gone, else the older (the first place; it moves to the second)
+        if (k2 == null || k2.get() == null) {
+            ADDRESSES.set(i + 1, known);
+        } else {
+            ADDRESSES.set(i + 1, k);
+            ADDRESSES.set(i, known);
+        }
+        return address;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicReferenceArray<KnownAddress> ADDRESSES =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(1024);
+
+    private static final class KnownAddress extends java.lang.ref.WeakReference<ByteBuffer> {
+        final long address;
+
+        KnownAddress(ByteBuffer b, long address) {
+            super(b);
+            this.address = address;
+        }
     }
 
     /** An operation that ends before any request: its future, and its handler called on the executor. */

@@ -49,6 +49,14 @@ public final class Request {
      * (syncs, polls). Holding it here keeps the memory reachable until the kernel is done with it.
      */
     public Object buffers;
+    /**
+     * For a direct {@code java.nio.ByteBuffer} in {@link #buffers} (an adapter's, which saves making a
+     * segment per request): the native address of the bytes to transfer, and how many. The buffer is
+     * held in {@code buffers} to keep its memory reachable.
+     */
+    public long bufferAddress;
+    /** See {@link #bufferAddress}. */
+    public long bufferLength;
     /** The file offset; for IOCB_CMD_POLL the events mask. */
     public long position;
     /** Bytes to transfer (for error messages; the buffers say what the kernel is given). */
@@ -86,6 +94,8 @@ public final class Request {
         opcode = spec.opcode;
         fd = spec.fd;
         buffers = spec.buffers;
+        bufferAddress = spec.bufferAddress;
+        bufferLength = spec.bufferLength;
         position = spec.position;
         length = spec.length;
         rwFlags = spec.rwFlags;
@@ -104,6 +114,8 @@ public final class Request {
     public void clear() {
         owner = null;
         buffers = null;
+        bufferAddress = 0;
+        bufferLength = 0;
         future = null;
         handler = null;
         attachment = null;

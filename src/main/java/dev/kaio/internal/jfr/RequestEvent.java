@@ -18,17 +18,23 @@ package dev.kaio.internal.jfr;
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Threshold;
 
-/** One kaio request, from submission to completion, recorded when it took at least the threshold. */
+/**
+ * One kaio request, from submission to completion, recorded when it took at least the threshold. Off
+ * unless a recording enables it ({@code dev.kaio.Request#enabled=true}): while enabled, every request
+ * allocates its event object, even one that ends below the threshold.
+ */
 @Name("dev.kaio.Request")
 @Label("kaio Request")
 @Category({"kaio", "Linux AIO"})
 @Description("A read, write, sync or poll submitted to Linux AIO by kaio, from io_submit to its completion")
+@Enabled(false)
 @Threshold("20 ms")
 @StackTrace(false)
 final class RequestEvent extends Event {

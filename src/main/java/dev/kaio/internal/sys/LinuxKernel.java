@@ -217,6 +217,9 @@ public final class LinuxKernel implements Kernel {
         } else if (r.buffers instanceof MemorySegment b) {
             bufAddress = b.address();
             nbytes = b.byteSize();
+        } else if (r.buffers instanceof java.nio.ByteBuffer) {
+            bufAddress = r.bufferAddress; // a direct buffer's, computed once by the adapter
+            nbytes = r.bufferLength;
         } else if (r.opcode == Iocbs.CMD_POLL) {
             bufAddress = r.position; // the poll events mask travels in aio_buf
             nbytes = 0;
