@@ -66,6 +66,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its requests once it has waited on one, as long as it waits on each before submitting the next;
  * requests of threads that submit several before waiting take the next route.)
  *
+ * <p>{@code get()} is interruptible: it throws {@link InterruptedException} when the waiting thread is
+ * interrupted, at once if it was before, otherwise, for a read, write or sync (which the kernel cannot
+ * abort), when that request completes, and for a poll within 10 ms. The request itself goes on.
+ *
  * <p>Everything else (futures with callbacks, batches joined with {@code allOf}, requests of virtual
  * threads, which never block in the kernel) is completed by the context's reaper thread, which the
  * kernel wakes through an eventfd; it also looks at the ring every millisecond while requests are in

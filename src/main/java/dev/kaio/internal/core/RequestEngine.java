@@ -1059,6 +1059,9 @@ public final class RequestEngine implements Kernel.EventSink {
         if (f.isDone()) {
             return;
         }
+        if (interruptible && Thread.interrupted()) {
+            throw new InterruptedException();
+        }
         if (f.where() == RequestFuture.IN_SLOT && finishEarlyIfMine(f)) {
             return;
         }
@@ -1130,6 +1133,11 @@ public final class RequestEngine implements Kernel.EventSink {
     private void claimedWait(RequestFuture<?> f, int slot, int gen, boolean interruptible, long deadline)
             throws InterruptedException {
         int fd = slotFds[slot];
+        // An interrupt cannot stop a read(2), so an interruptible wait for a request that may never
+        // complete (a poll) looks at its interrupt status every 10 ms (ppoll, then read). A file request
+        // completes when its I/O does, and kernel file I/O cannot be aborted anyway: its waiter blocks in
+        // read(2) alone (one system call), and sees an interrupt when the request completes.
+        boolean chunked = interruptible && outcomes.cancelOnClose(requests[slot]);
         while (true) {
             reapAndFinish();
             if (f.isDone()) {
@@ -1143,7 +1151,7 @@ public final class RequestEngine implements Kernel.EventSink {
             if (timeout == 0) {
                 return;
             }
-            if (interruptible) {
+            if (chunked) {
                 timeout = timeout < 0 ? INTERRUPT_CHECK_NANOS : Math.min(timeout, INTERRUPT_CHECK_NANOS);
             }
             int r = kernel.awaitEventFd(fd, slot, timeout);
