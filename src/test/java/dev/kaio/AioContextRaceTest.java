@@ -297,6 +297,39 @@ class AioContextRaceTest {
         }
     }
 
+    /** get() is interruptible: at once when interrupted before, and while waiting on a poll. */
+    @Test
+    void getIsInterruptible() throws Exception {
+        int[] pipe = Fds.pipe();
+        try (AioContext ctx = AioContext.open(2)) {
+            CompletableFuture<Integer> p = ctx.poll(pipe[0], PollEvents.POLLIN);
+            Thread.currentThread().interrupt();
+            org.junit.jupiter.api.Assertions.assertThrows(InterruptedException.class, p::get, "interrupted before");
+            assertFalse(Thread.interrupted(), "the interrupt status is cleared, as CompletableFuture.get does");
+            Thread waiter = Thread.currentThread();
+            CompletableFuture<Object> interrupter = CompletableFuture.runAsync(() -> {
+                while (waiter.getState() != Thread.State.RUNNABLE || !p.isDone() && ctx.inFlight() == 0) {
+                    Thread.onSpinWait();
+                }
+                try {
+                    Thread.sleep(50); // let the waiter block in the kernel wait (not an ordering the assert needs)
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                waiter.interrupt();
+            }).thenApply(x -> null);
+            org.junit.jupiter.api.Assertions.assertThrows(InterruptedException.class, p::get,
+                    "interrupted while waiting on a poll");
+            within(interrupter, "the interrupter");
+            assertFalse(p.isDone(), "the poll itself goes on");
+            assertTrue(p.cancel(true));
+        } finally {
+            Thread.interrupted();
+            Fds.close(pipe[0]);
+            Fds.close(pipe[1]);
+        }
+    }
+
     /** Completing a kaio future from outside would hand its buffers back while the kernel uses them. */
     @Test
     void kaiosFuturesCannotBeCompletedFromOutside() throws Exception {
