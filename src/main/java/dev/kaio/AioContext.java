@@ -413,7 +413,8 @@ public final class AioContext implements AutoCloseable {
     /**
      * {@link #submit} with the future an adapter made ({@link #engine()}), and a buffer that is a
      * {@code MemorySegment} or a direct {@code ByteBuffer} (then {@code bufferAddress} is where its
-     * bytes start, computed once by the adapter, so that no segment is made per request).
+     * bytes start, computed once by the adapter, so that no segment is made per request). Waiting for
+     * a free slot ignores interrupts, as the NIO channel's operations do.
      */
     <T> void submitWith(RequestFuture<T> future, AioFile file, short opcode, byte kind, Object buffer,
             long bufferAddress, long position, long length, IoOptions options) {
@@ -428,6 +429,7 @@ public final class AioContext implements AutoCloseable {
             describe(spec, file, file.fd(), opcode, kind, buffer, position, length, options);
             spec.bufferAddress = bufferAddress;
             spec.bufferLength = length;
+            spec.uninterruptible = true; // the NIO channel's operations are not interruptible
             engine.submit(spec, future); // ends the request exactly once (RequestOutcomes.ended)
         } finally {
             spec.clear();

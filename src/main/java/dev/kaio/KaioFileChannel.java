@@ -418,17 +418,9 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
             result.bounce(lease);
             target = lease.segment;
         }
-        // the JDK's channel is not interruptible, while AioContext's wait for a free slot is (an
-        // interrupted caller would fail with InterruptedIOException): clear the status, then restore it
-        boolean interrupted = Thread.interrupted();
-        try {
-            file.context().submitWith(result, file, write ? Iocbs.CMD_PWRITE : Iocbs.CMD_PREAD, AioContext.RESULT_INT,
-                    target, address, position, length, IoOptions.NONE);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        // not interruptible, as the JDK's channel: the wait for a free slot ignores interrupts
+        file.context().submitWith(result, file, write ? Iocbs.CMD_PWRITE : Iocbs.CMD_PREAD, AioContext.RESULT_INT,
+                target, address, position, length, IoOptions.NONE);
         return result;
     }
 

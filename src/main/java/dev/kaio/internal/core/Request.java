@@ -69,6 +69,8 @@ public final class Request {
     public boolean retryWithoutNowait;
     /** io_submit may do the I/O itself (buffered file I/O): a completing thread must not submit it. */
     public boolean mayBlock;
+    /** Waiting for a free slot ignores interrupts (an adapter whose API is not interruptible, like NIO's). */
+    public boolean uninterruptible;
     /** Who submitted it ({@code AioFile}, or null): told once when the request has ended. */
     public Object owner;
     /** How the result is reported (see {@link Outcomes#value}). */
@@ -102,6 +104,7 @@ public final class Request {
         ioprio = spec.ioprio;
         retryWithoutNowait = spec.retryWithoutNowait;
         mayBlock = spec.mayBlock;
+        uninterruptible = spec.uninterruptible;
         owner = spec.owner;
         kind = spec.kind;
         handler = spec.handler;
@@ -112,6 +115,7 @@ public final class Request {
 
     /** Drops the references, so that buffers and handlers can be collected. */
     public void clear() {
+        uninterruptible = false;
         owner = null;
         buffers = null;
         bufferAddress = 0;

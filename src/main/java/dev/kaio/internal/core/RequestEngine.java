@@ -393,7 +393,9 @@ public final class RequestEngine implements Kernel.EventSink {
             return slot;
         }
         try {
-            if (reaperMode || Thread.currentThread().isVirtual()) {
+            if (spec.uninterruptible && (reaperMode || Thread.currentThread().isVirtual())) {
+                slot = freeSlots.takeUninterruptibly();
+            } else if (reaperMode || Thread.currentThread().isVirtual()) {
                 slot = freeSlots.take();
             } else {
                 // eventfd mode: completions are collected only by whoever asks; a platform thread waiting
