@@ -400,16 +400,27 @@ public final class RequestEngine implements Kernel.EventSink {
             } else {
                 // eventfd mode: completions are collected only by whoever asks; a platform thread waiting
                 // for a slot collects them itself
+                boolean interrupted = false;
                 while ((slot = freeSlots.tryTake()) == -1) {
                     if (leadOnce(tickNanos) < 0) {
-                        slot = freeSlots.take(tickNanos); // another thread collects: wait for it a little
+                        try {
+                            slot = freeSlots.take(tickNanos); // another thread collects: wait for it a little
+                        } catch (InterruptedException e) {
+                            if (!spec.uninterruptible) {
+                                throw e;
+                            }
+                            interrupted = true;
+                        }
                         if (slot != -1) {
                             break;
                         }
                     }
-                    if (Thread.interrupted()) {
+                    if (!spec.uninterruptible && Thread.interrupted()) {
                         throw new InterruptedException();
                     }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt(); // kept for the caller
                 }
             }
             if (slot == SlotPool.CLOSED) {
