@@ -23,7 +23,8 @@
 set -u
 CP="/kaio/classes:/kaio/test-classes:/kaio/cp/*"
 # each launcher is killed after 900 s (timeout below); the fork watchdog dumps the threads and ends it before
-JAVA=(java --enable-native-access=ALL-UNNAMED -Xss1m -Dkaio.test.forkTimeoutSeconds=870)
+# jqwik keeps its database of failed cases under target/ (junit-platform.properties), which does not exist here
+JAVA=(java --enable-native-access=ALL-UNNAMED -Xss1m -Dkaio.test.forkTimeoutSeconds=870 -Djqwik.database=/tmp/jqwik-database)
 REPORTS=/kaio/reports
 mkdir -p "$REPORTS"
 rc=0

@@ -98,6 +98,7 @@ class Aarch64GuestIT {
                 java -version
                 java --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -Xss1m \\
                   -Djava.io.tmpdir=/work/core-work/tmp -Dkaio.test.workdir=/work/core-work \\
+                  -Djqwik.database=/work/core-work/jqwik-database \\
                   -cp "/share/classes:/share/test-classes:/share/cp/*" \\
                   -Dkaio.matrix.mounts=ext4=/work/fs -Dkaio.blockdev=/dev/kaio-raw \\
                   -Dkaio.blockdev.label='block device (virtio, 512 B sectors)' \\

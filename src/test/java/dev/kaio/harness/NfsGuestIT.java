@@ -87,7 +87,7 @@ class NfsGuestIT {
                 mkdir -p /export/core-work/tmp /share/reports
                 # java.io.tmpdir on the guest's ext4 disk (its /tmp is tmpfs, which refuses RWF_NOWAIT)
                 java --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -Xss1m \\
-                  -Djava.io.tmpdir=/export/core-work/tmp \\
+                  -Djava.io.tmpdir=/export/core-work/tmp -Djqwik.database=/export/core-work/jqwik-database \\
                   -cp "/share/classes:/share/test-classes:/share/cp/*" \\
                   -Dkaio.nfs.mounts='v3=/mnt/nfs3;v4.2=/mnt/nfs4' -Dkaio.nfs.remount=/usr/local/bin/nfs-remount \\
                   -Dkaio.matrix.report=/share/reports/matrix-nfs.tsv -Dkaio.test.workdir=/export/core-work \\
