@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * append LOG [--mode pwritev-fdsync|rwf-dsync|filechannel] [--writers 8] [--seconds 5]
- *            [--capacity-mib 256] [--seed 1] [--acks]
+ *            [--capacity-mib 256] [--writes-in-flight 4] [--seed 1] [--acks]
  *     creates LOG and appends demo records from the writer threads until the time is up or the log is
  *     full; with --acks prints "ack WRITER SEQ POSITION" for each record once it is durable
  * recover LOG [--seed 1]
@@ -72,7 +72,7 @@ public final class WalDemo {
 
     private static void usage() {
         System.err.println("usage: WalDemo append LOG [--mode pwritev-fdsync|rwf-dsync|filechannel] [--writers N] "
-                + "[--seconds S] [--capacity-mib M] [--seed N] [--acks]\n       WalDemo recover LOG [--seed N]");
+                + "[--seconds S] [--capacity-mib M] [--writes-in-flight N] [--seed N] [--acks]\n       WalDemo recover LOG [--seed N]");
         System.exit(2);
     }
 
@@ -90,7 +90,9 @@ public final class WalDemo {
         double seconds = Double.parseDouble(opts.getOrDefault("--seconds", "5"));
         WalOptions options = WalOptions.defaults()
                 .withMode(mode(opts.getOrDefault("--mode", "pwritev-fdsync")))
-                .withCapacity(Long.parseLong(opts.getOrDefault("--capacity-mib", "256")) << 20);
+                .withCapacity(Long.parseLong(opts.getOrDefault("--capacity-mib", "256")) << 20)
+                .withWritesInFlight(Integer.parseInt(opts.getOrDefault("--writes-in-flight",
+                        Integer.toString(WalOptions.defaults().writesInFlight()))));
         boolean acks = opts.containsKey("--acks");
         // one write(2) per line: an acknowledgement is out of this process as soon as it is printed
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
