@@ -26,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kaio.testing.Commands;
 import dev.kaio.testing.Futures;
 import dev.kaio.testing.LoopDevice;
 import dev.kaio.testing.TestFiles;
@@ -89,6 +90,34 @@ class UnalignedIoTest {
     void randomUnalignedWritesAndReadsMatchFileChannel(boolean direct) throws Exception {
         Path dir = TestFiles.newDirectory("unaligned");
         TestFiles.assertNotTmpfs(dir);
+        int alignment = randomOperationsAgainstAFileChannelTwin(dir, direct);
+        if (direct) {
+            assertTrue(alignment >= 512, "O_DIRECT alignment " + alignment);
+        }
+    }
+
+    /** The same on a file of an ext4 made on a loop device with 4096-byte sectors: the alignment is 4096. */
+    @Test
+    void onAFileOfAnExt4With4096ByteSectors() throws Exception {
+        LoopDevice.assumeAvailable();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/sbin/mkfs.ext4"))
+                || Files.isExecutable(Path.of("/usr/sbin/mkfs.ext4")), "mkfs.ext4 (e2fsprogs) is not installed");
+        Path dir = TestFiles.newDirectory("unaligned-ext4-4k");
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        try (LoopDevice loop = LoopDevice.attach(dir.resolve("backing.img"), 64L << 20, 4096)) {
+            Commands.run(List.of("mkfs.ext4", "-q", "-F", loop.path().toString()));
+            Commands.run(List.of("mount", loop.path().toString(), mnt.toString()));
+            try {
+                assertEquals(4096, randomOperationsAgainstAFileChannelTwin(mnt, true),
+                        "the O_DIRECT alignment of a file on a 4096-byte-sector device");
+            } finally {
+                Commands.run(List.of("umount", mnt.toString()));
+            }
+        }
+    }
+
+    /** 400 random operations on {@code dir}/kaio and its twin; returns the alignment UnalignedIo used. */
+    private static int randomOperationsAgainstAFileChannelTwin(Path dir, boolean direct) throws Exception {
         Path path = dir.resolve("kaio");
         Path twin = dir.resolve("filechannel");
         byte[] initial = randomBytes(7, 64 * 1024 + 100);
@@ -103,9 +132,6 @@ class UnalignedIoTest {
                 Arena arena = Arena.ofConfined(); // writes copy their source at once: a confined one is fine
                 Arena shared = Arena.ofShared()) {
             assertEquals(direct ? file.alignment() : 1, io.alignment());
-            if (direct) {
-                assertTrue(io.alignment() >= 512, "O_DIRECT alignment " + io.alignment());
-            }
             for (int op = 0; op < 400; op++) {
                 long size = fc.size();
                 long position = random.nextLong(size + 3000);
@@ -134,8 +160,9 @@ class UnalignedIoTest {
             assertEquals(all, await(io.read(odd, 0)));
             assertBytesEqual(Files.readAllBytes(twin), odd.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
                     "whole file read into an odd native segment");
+            assertBytesEqual(Files.readAllBytes(twin), Files.readAllBytes(path), "the file after 400 operations");
+            return io.alignment();
         }
-        assertBytesEqual(Files.readAllBytes(twin), Files.readAllBytes(path), "the file after 400 operations");
     }
 
     /**
