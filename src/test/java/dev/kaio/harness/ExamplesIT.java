@@ -18,10 +18,7 @@ package dev.kaio.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -29,20 +26,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
- * The examples are built and tested as a user would build them: the jar this build just packaged is
- * installed into the local Maven repository (~/.m2) under its coordinates, then each example, a Maven
- * project of its own that depends on {@code dev.kaio:kaio} by those coordinates and uses only its
- * public API, runs {@code mvn clean verify} with the JDK running this test. The example's JUnit
- * reports must show every expected test run and passed (none skipped); the write-ahead log's SIGKILL
- * crash test's summaries are added to target/reliability-summary.txt.
+ * The examples are built as a user would build them: maven-invoker-plugin (execution "examples" in
+ * pom.xml, before the ITs) copies each examples/NAME to target/examples/NAME and runs its own
+ * {@code mvn verify} against the jar this build just installed in target/it-repo, by its coordinates;
+ * a failing example test fails the build there. This IT then reads the example's JUnit reports: every
+ * expected test must have run, and none may have been skipped (a skip would pass the invoker). The
+ * write-ahead log's crash test summaries go to target/reliability-summary.txt.
  */
 class ExamplesIT {
 
@@ -54,28 +49,13 @@ class ExamplesIT {
             "LogRecoveryTest.garbageInTheZerosThatEndABatchStopsTheScan", 1);
 
     @Test
-    @Timeout(value = 30, unit = TimeUnit.MINUTES)
     void theWriteAheadLogExampleBuildsOnTheInstalledJarAndItsCrashTestPasses() throws Exception {
-        String mavenHome = System.getProperty("kaio.test.maven.home", "");
-        assumeTrue(!mavenHome.isEmpty() && Files.isExecutable(Path.of(mavenHome, "bin", "mvn")),
-                "the Maven that runs this build is unknown (kaio.test.maven.home, set by the pom's failsafe "
-                        + "configuration): run it with ./build verify");
-        Path jar = Path.of(System.getProperty("kaio.test.jar", "")).toAbsolutePath();
-        assertTrue(Files.isRegularFile(jar), "the packaged jar " + jar + " is missing (ITs run after package)");
-        Path example = Path.of("examples/wal").toAbsolutePath();
-        Path log = Path.of(System.getProperty("kaio.test.workdir", "target/test-work")).toAbsolutePath()
-                .resolveSibling("examples-wal-build.log");
-        Files.createDirectories(log.getParent());
-
-        // 1. the jar under its coordinates, as `mvn install` would put it
-        mvn(mavenHome, log, List.of("org.apache.maven.plugins:maven-install-plugin:3.1.2:install-file",
-                "-Dfile=" + jar, "-DpomFile=" + Path.of("pom.xml").toAbsolutePath()), Path.of("."));
-        // 2. the example's own build and tests against it
-        mvn(mavenHome, log, List.of("-f", example.resolve("pom.xml").toString(), "clean", "verify",
-                "-Dkaio.version=" + System.getProperty("kaio.test.version", "0.1.0-SNAPSHOT")), example);
-
-        Map<String, int[]> ran = new TreeMap<>(); // class.method -> {run, failed, skipped}
+        Path example = Path.of(System.getProperty("kaio.test.examples", "target/examples")).resolve("wal");
         Path reports = example.resolve("target/surefire-reports");
+        assertTrue(Files.isDirectory(reports), "no test reports in " + reports + ": maven-invoker-plugin's execution "
+                + "'examples' did not build examples/wal (see " + example.resolve("build.log") + ")");
+
+        Map<String, int[]> ran = new TreeMap<>(); // class.method -> {runs, failed, skipped}
         try (Stream<Path> files = Files.list(reports)) {
             for (Path xml : files.filter(p -> p.getFileName().toString().matches("TEST-.*\\.xml")).toList()) {
                 readReport(Files.readString(xml), ran);
@@ -94,7 +74,7 @@ class ExamplesIT {
             }
         });
         if (!problems.isEmpty()) {
-            fail("the WAL example's tests: " + problems + " (build log: " + log + ")");
+            fail("the WAL example's tests (" + reports + "): " + problems);
         }
 
         List<String> summaries = new ArrayList<>();
@@ -108,8 +88,10 @@ class ExamplesIT {
         }
         assertEquals(WAL_TESTS.get("WalCrashTest.everyAcknowledgedRecordSurvivesASigkillOfTheWriter"), summaries.size(),
                 "crash test summaries: " + summaries);
-        Path summaryFile = log.resolveSibling("reliability-summary.txt");
+        Path summaryFile = Path.of(System.getProperty("kaio.test.workdir", "target/test-work"))
+                .resolveSibling("reliability-summary.txt");
         for (String s : summaries) {
+            assertTrue(s.contains("(lost 0)"), s);
             System.out.println(s);
             Files.writeString(summaryFile, s + System.lineSeparator(), StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
@@ -120,7 +102,7 @@ class ExamplesIT {
             "<testcase name=\"([^\"(\\[]+)[^\"]*\" classname=\"[^\"]*\\.([A-Za-z0-9_]+)\"[^>]*?(/>|>(.*?)</testcase>)",
             Pattern.DOTALL);
 
-    /** Counts each test method's runs, failures (failure or error) and skips from one JUnit XML report. */
+    /** Counts each test method's runs, failures (failure or error) and skips in one JUnit XML report. */
     static void readReport(String xml, Map<String, int[]> ran) {
         Matcher m = TESTCASE.matcher(xml);
         while (m.find()) {
@@ -136,30 +118,20 @@ class ExamplesIT {
         }
     }
 
-    /** Runs Maven on this test's JDK, appending its output to {@code log}; fails with the log's tail. */
-    private static void mvn(String mavenHome, Path log, List<String> args, Path dir) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(mavenHome, "bin", "mvn").toString(), "-B",
-                "-Dstyle.color=never"));
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        String javaHome = System.getProperty("java.home");
-        pb.environment().put("JAVA_HOME", javaHome);
-        // Maven 3.8's bundled Guava uses sun.misc.Unsafe, which JDK 24+ warns about (as ./build does)
-        pb.environment().put("MAVEN_OPTS", "--sun-misc-unsafe-memory-access=allow");
-        Files.writeString(log, "$ " + String.join(" ", cmd) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        Process p = pb.start();
-        if (!p.waitFor(25, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            fail("timed out: " + cmd + " (log: " + log + ")");
-        }
-        if (p.exitValue() != 0) {
-            fail(cmd + " exited with " + p.exitValue() + ":\n" + tail(log, 60));
-        }
-    }
-
-    private static String tail(Path log, int lines) throws IOException {
-        List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    @Test
+    void theReportReaderCountsRunsFailuresAndSkips() {
+        Map<String, int[]> ran = new TreeMap<>();
+        readReport("""
+                <testsuite name="x.A">
+                  <testcase name="ok(String)[1]" classname="x.A" time="0.1"/>
+                  <testcase name="ok(String)[2]" classname="x.A" time="0.1">
+                    <system-out>hello</system-out>
+                  </testcase>
+                  <testcase name="bad" classname="x.A" time="0.1"><failure message="no"/></testcase>
+                  <testcase name="gone" classname="x.A" time="0"><skipped/></testcase>
+                </testsuite>""", ran);
+        assertEquals(List.of(2, 0, 0), List.of(ran.get("A.ok")[0], ran.get("A.ok")[1], ran.get("A.ok")[2]));
+        assertEquals(1, ran.get("A.bad")[1]);
+        assertEquals(1, ran.get("A.gone")[2]);
     }
 }
