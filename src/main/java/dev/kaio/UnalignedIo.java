@@ -165,7 +165,12 @@ public final class UnalignedIo implements AutoCloseable {
             return file.read(dst, position);
         }
         long end = DirectBuffers.alignUp(position + length, alignment);
-        BouncePool.Lease lease = bounce.take(end - start);
+        BouncePool.Lease lease;
+        try {
+            lease = bounce.take(end - start);
+        } catch (ClosedChannelException e) {
+            return CompletableFuture.failedFuture(e); // closed meanwhile
+        }
         CompletableFuture<Integer> read;
         try {
             read = file.read(lease.segment, start);
@@ -235,7 +240,12 @@ public final class UnalignedIo implements AutoCloseable {
         // edge read. The caller's bytes are copied in now, on the caller's thread (so src may be reused,
         // and may belong to a confined arena); the edge bytes are merged in when the reads complete.
         int scratch = (headPartial ? alignment : 0) + (tailOwnRead ? alignment : 0);
-        BouncePool.Lease lease = bounce.take(span + scratch);
+        BouncePool.Lease lease;
+        try {
+            lease = bounce.take(span + scratch);
+        } catch (ClosedChannelException e) {
+            return CompletableFuture.failedFuture(e); // closed meanwhile
+        }
         MemorySegment image = lease.segment.asSlice(0, span);
         MemorySegment headBlock = headPartial ? lease.segment.asSlice(span, alignment) : null;
         MemorySegment tailBlock = tailOwnRead ? lease.segment.asSlice(span + scratch - alignment, alignment) : null;
