@@ -174,7 +174,7 @@ public final class Report {
                         score);
                 case "JournalBench" -> journal.put(target + "|batch " + Json.str(run, "params", "batch") + "|" + method,
                         score);
-                case "WalBench" -> wal.add(target, file, (String) Json.path(run, "params", "mode"),
+                case "WalBench" -> wal.add(target, file, Json.str(run, "params", "mode"),
                         (int) Json.num(run, "threads"), score);
                 case "OneInFlightBench" -> loadOneInFlight(target, file, method, (int) Json.num(run, "threads"), score,
                         alloc, Json.num(run, "secondaryMetrics", "cpu.ns/op", "score"));
