@@ -23,9 +23,11 @@
 #             the main ones again) and depth 1, depth-1 latency, kaio bench beside fio, and depth 32
 #             on the disk file; fio before and after each JMH run; then one read in flight per thread
 #             (OneInFlightBench: kaio join/get/channel get and FileChannel DIRECT, 1 and 4 threads, two
-#             runs each). About 6 minutes.
+#             runs each); the write-ahead log of examples/wal on kaio and on FileChannel (8 writers,
+#             disk). About 8 minutes.
 #   --full    randread/randwrite/randrw x 4 KiB/64 KiB/1 MiB x depth 1/8/32/128 on both targets,
-#             vectored and journal benchmarks, one in flight per thread (three runs). About an hour
+#             vectored and journal benchmarks, one in flight per thread (three runs), the write-ahead
+#             log (three runs). About an hour
 #             and a half on 2 cores.
 #   --cpus    pin fio and the JVM to these CPUs (taskset -c LIST); default: no pinning.
 #
@@ -70,6 +72,8 @@ pin=()
 
 echo "compare.sh: building kaio and the benchmarks"
 "$root/build" -q -DskipTests install >/dev/null || { echo "compare.sh: building kaio failed" >&2; exit 1; }
+"$root/build" -q -f "$root/examples/wal/pom.xml" -DskipTests install >/dev/null \
+  || { echo "compare.sh: building the write-ahead log example failed (run: ./build -f examples/wal/pom.xml install)" >&2; exit 1; }
 "$root/build" -q -f "$root/bench/pom.xml" package >/dev/null || { echo "compare.sh: building the benchmarks failed (run: ./build -f bench/pom.xml package)" >&2; exit 1; }
 jar="$root/bench/target/benchmarks.jar"
 native="$root/bench/target/native"
@@ -91,7 +95,7 @@ shm=/dev/shm/kaio-bench-loop.img
 loop=""
 cleanup() {
   [ -n "$loop" ] && losetup -d "$loop" 2>/dev/null || true
-  rm -f "$shm" "$disk"
+  rm -f "$shm" "$disk" "$work"/kaio-walbench-*.log
   rmdir "$work" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -174,6 +178,18 @@ one_in_flight() { # target path runs
   done
 }
 
+# The write-ahead log of examples/wal (issue 13): 8 writers, durable records/s, kaio (PWRITEV + FDSYNC,
+# RWF_DSYNC) against the same log on FileChannel.write + force(false), on the disk (a new preallocated,
+# zero-filled log file per iteration, in the setup). Each JMH run measures the three one after the other;
+# repeated, so they alternate.
+wal_log() { # runs capacity-MiB
+  local runs="$1" cap="$2" run
+  for run in $(seq 1 "$runs"); do
+    echo "compare.sh: [$((SECONDS - started))s] write-ahead log, 8 writers, disk, run $run of $runs"
+    jmh_run disk "jmh-wal-disk-run$run" 'WalBench\.append$' -p dir="$work" -p capacityMib="$cap"
+  done
+}
+
 if [ "$mode" = quick ]; then
   core='kaioQueue|kaioFile|jdkAsyncChannel|artemis'
   random_point loop "$loop" randread 4096 32                  # every implementation
@@ -190,6 +206,7 @@ if [ "$mode" = quick ]; then
     -p bs=4096
   fio_run loop "$loop" randread 4096 1
   one_in_flight loop "$loop" 2
+  wal_log 1 512
 else
   for t in loop disk; do
     p="$loop"; [ "$t" = disk ] && p="$disk"
@@ -206,6 +223,7 @@ else
   done
   jmh_run disk jmh-journal-disk 'JournalBench' -p dir="$work" -prof gc
   one_in_flight loop "$loop" 3
+  wal_log 3 1024
 fi
 
 "$java" -cp "$jar" dev.kaio.bench.Report "$out"

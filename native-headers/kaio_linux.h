@@ -29,6 +29,7 @@
 
 #include <linux/aio_abi.h>   /* struct iocb, struct io_event, IOCB_CMD_*, IOCB_FLAG_* */
 #include <linux/fs.h>        /* RWF_*, BLKSSZGET, BLKPBSZGET, BLKGETSIZE64 */
+#include <linux/falloc.h>    /* FALLOC_FL_KEEP_SIZE (fallocate(2)) */
 #include <linux/ioprio.h>    /* IOPRIO_CLASS_*, IOPRIO_CLASS_SHIFT */
 #include <sys/uio.h>         /* struct iovec */
 #include <sys/syscall.h>     /* SYS_io_setup ... (the __NR_io_* numbers) */

@@ -68,13 +68,60 @@ public final class DirectBuffers {
     }
 
     /**
-     * Rounds up to a multiple of an alignment.
+     * {@code value} rounded up to a multiple of {@code alignment}: the end of the aligned range that
+     * covers a byte range ending at {@code value}.
      *
-     * @param value     a size or position
-     * @param alignment a power of two
-     * @return {@code value} rounded up to a multiple of {@code alignment}
+     * {@snippet :
+     * long end = DirectBuffers.alignUp(position + length, file.alignment());   // 4100 -> 4608 with 512
+     * }
+     *
+     * @param value     a position or length, at least 0
+     * @param alignment a positive power of two
+     * @return the smallest multiple of {@code alignment} that is {@code >= value}
+     * @throws IllegalArgumentException if {@code alignment} is not a positive power of two or
+     *                                  {@code value} is negative
+     * @throws ArithmeticException      if the result does not fit in a long
      */
     public static long alignUp(long value, int alignment) {
-        return (value + alignment - 1) & -(long) alignment;
+        long down = alignDown(value, alignment);
+        return down == value ? value : Math.addExact(down, alignment);
+    }
+
+    /**
+     * {@code value} rounded down to a multiple of {@code alignment}: the start of the aligned range
+     * that covers a byte range starting at {@code value}.
+     *
+     * {@snippet :
+     * long start = DirectBuffers.alignDown(position, file.alignment());        // 4100 -> 4096 with 512
+     * }
+     *
+     * @param value     a position or length, at least 0
+     * @param alignment a positive power of two
+     * @return the largest multiple of {@code alignment} that is {@code <= value}
+     * @throws IllegalArgumentException if {@code alignment} is not a positive power of two or
+     *                                  {@code value} is negative
+     */
+    public static long alignDown(long value, int alignment) {
+        if (alignment <= 0 || Integer.bitCount(alignment) != 1) {
+            throw new IllegalArgumentException("alignment must be a positive power of two: " + alignment);
+        }
+        if (value < 0) {
+            throw new IllegalArgumentException("value must not be negative: " + value);
+        }
+        return value & -(long) alignment;
+    }
+
+    /**
+     * True if {@code value} is a multiple of {@code alignment} (a positive power of two).
+     *
+     * @param value     a position or length
+     * @param alignment a positive power of two
+     * @return whether {@code value % alignment == 0}
+     */
+    public static boolean isAligned(long value, int alignment) {
+        if (alignment <= 0 || Integer.bitCount(alignment) != 1) {
+            throw new IllegalArgumentException("alignment must be a positive power of two: " + alignment);
+        }
+        return (value & (alignment - 1)) == 0;
     }
 }

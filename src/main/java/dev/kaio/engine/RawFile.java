@@ -19,6 +19,7 @@ import dev.kaio.AioException;
 import dev.kaio.AioOpenOption;
 import dev.kaio.DirectIoAlignment;
 import dev.kaio.Errno;
+import dev.kaio.PreallocateOption;
 import dev.kaio.internal.linux.LinuxH;
 import dev.kaio.internal.sys.ArchConstants;
 import dev.kaio.internal.sys.FileStat;
@@ -30,6 +31,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NonWritableChannelException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -394,6 +396,76 @@ public final class RawFile implements AutoCloseable {
             if (ret < 0) {
                 throw new AioException(-ret, "ftruncate", path + " to " + size + " bytes");
             }
+        }
+    }
+
+    /**
+     * Reserves disk space for {@code [position, position + length)} with fallocate(2): mode 0, or
+     * {@code FALLOC_FL_KEEP_SIZE} with {@link PreallocateOption#KEEP_SIZE}. Blocking, on the calling
+     * thread. See {@link dev.kaio.AioFile#preallocate(long, long, PreallocateOption...)}.
+     *
+     * @param position the first byte to reserve
+     * @param length   how many bytes, at least 1
+     * @param options  {@link PreallocateOption#KEEP_SIZE} or nothing
+     * @throws IllegalArgumentException      a negative position, a length below 1, or an overflow
+     * @throws NonWritableChannelException   the file was not opened for writing
+     * @throws ClosedChannelException        the file is closed
+     * @throws AioException                  the kernel's errno: EOPNOTSUPP (explained), ENOSPC, EFBIG, ...
+     */
+    public void preallocate(long position, long length, PreallocateOption... options) throws IOException {
+        Objects.requireNonNull(options, "options");
+        int mode = 0;
+        for (PreallocateOption option : options) {
+            if (Objects.requireNonNull(option, "option") == PreallocateOption.KEEP_SIZE) {
+                mode |= FALLOC_FL_KEEP_SIZE;
+            }
+        }
+        if (position < 0) {
+            throw new IllegalArgumentException("negative position: " + position);
+        }
+        if (length <= 0) {
+            throw new IllegalArgumentException("length must be at least 1: " + length);
+        }
+        if (position + length < 0) {
+            throw new IllegalArgumentException("position + length overflows: " + position + " + " + length);
+        }
+        if (!writable) {
+            throw new NonWritableChannelException(); // fallocate(2) would say EBADF
+        }
+        ensureOpen();
+        int ret;
+        try (Arena arena = Arena.ofConfined()) {
+            ret = Libc.fallocate(Libc.errnoState(arena), fd, mode, position, length);
+        }
+        if (ret < 0) {
+            throw preallocateFailure(-ret, position, length, mode);
+        }
+    }
+
+    private static final int FALLOC_FL_KEEP_SIZE = LinuxH.FALLOC_FL_KEEP_SIZE();
+
+    private AioException preallocateFailure(int errno, long position, long length, int mode) {
+        String what = path + " [" + position + ", +" + length + ")" + (mode != 0 ? " with FALLOC_FL_KEEP_SIZE" : "");
+        String why = switch (errno) {
+            case Errno.EOPNOTSUPP -> blockDevice
+                    ? ": a block device has all its blocks already; fallocate(2) on one only zeroes or punches ranges"
+                    : ": the filesystem" + filesystemType() + " does not implement fallocate(2) preallocation "
+                            + "(ext4, xfs, btrfs and tmpfs do; ext2/ext3 without extents, FUSE filesystems without a "
+                            + "fallocate handler and NFS before v4.2 do not): write zeros to reserve the space instead";
+            case Errno.ENOSPC -> ": not enough free space on the filesystem";
+            case Errno.EFBIG -> ": beyond the largest file size the filesystem allows";
+            case Errno.ENODEV -> ": not a regular file or directory that fallocate(2) can work on";
+            case Errno.ESPIPE -> ": a pipe or FIFO";
+            default -> "";
+        };
+        return new AioException(errno, "fallocate", what + why);
+    }
+
+    private String filesystemType() {
+        try {
+            return " (" + Files.getFileStore(path).type() + ")";
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 

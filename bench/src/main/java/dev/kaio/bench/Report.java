@@ -48,6 +48,7 @@ public final class Report {
     private final Map<String, Map<String, Point>> latency = new TreeMap<>();
     private final Map<String, Double> vectored = new TreeMap<>();
     private final Map<String, Double> journal = new TreeMap<>();
+    private final WalSection wal = new WalSection();
     private final Map<String, String> targets = new LinkedHashMap<>();
     private final Path dir;
 
@@ -173,6 +174,8 @@ public final class Report {
                         score);
                 case "JournalBench" -> journal.put(target + "|batch " + Json.str(run, "params", "batch") + "|" + method,
                         score);
+                case "WalBench" -> wal.add(target, file, Json.str(run, "params", "mode"),
+                        (int) Json.num(run, "threads"), score);
                 case "OneInFlightBench" -> loadOneInFlight(target, file, method, (int) Json.num(run, "threads"), score,
                         alloc, Json.num(run, "secondaryMetrics", "cpu.ns/op", "score"));
                 default -> { }
@@ -254,6 +257,7 @@ public final class Report {
             b.append('\n');
         }
         b.append(oneInFlightTable());
+        b.append(wal.markdown());
         b.append(allocationTable());
         b.append(cpuTable());
         if (!vectored.isEmpty()) {

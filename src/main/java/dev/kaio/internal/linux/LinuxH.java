@@ -33,6 +33,15 @@ public class LinuxH extends LinuxH$shared {
     public static int SEEK_SET() {
         return SEEK_SET;
     }
+    private static final int FALLOC_FL_KEEP_SIZE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define FALLOC_FL_KEEP_SIZE 1
+     * }
+     */
+    public static int FALLOC_FL_KEEP_SIZE() {
+        return FALLOC_FL_KEEP_SIZE;
+    }
     private static final int IOPRIO_CLASS_SHIFT = (int)13L;
     /**
      * {@snippet lang=c :

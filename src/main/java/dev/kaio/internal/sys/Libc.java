@@ -27,7 +27,8 @@ import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
 /**
- * The glibc functions kaio needs besides the AIO system calls: opening and inspecting files, ioctls,
+ * The glibc functions kaio needs besides the AIO system calls: opening and inspecting files,
+ * preallocating them (fallocate), syncing directories (fsync), ioctls,
  * eventfd and errno names. Same conventions as {@link Syscalls}: linked once, {@code invokeExact},
  * errno captured into the caller's segment, results returned as {@code -errno} on failure.
  *
@@ -43,6 +44,10 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), -1);
     private static final MethodHandle IOCTL_PTR = link("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
     private static final MethodHandle FTRUNCATE = link("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), -1);
+    // int fallocate(int fd, int mode, off_t offset, off_t len): off_t is 64-bit on the 64-bit ABIs kaio supports
+    private static final MethodHandle FALLOCATE = link("fallocate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
+    private static final MethodHandle FSYNC = link("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle EVENTFD = link("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle READ = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
     private static final MethodHandle WRITE = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
@@ -115,6 +120,24 @@ public final class Libc {
     public static int ftruncate(MemorySegment errnoState, int fd, long length) {
         try {
             return (int) result((int) FTRUNCATE.invokeExact(errnoState, fd, length), errnoState);
+        } catch (Throwable t) {
+            throw Syscalls.linkageFailure(t);
+        }
+    }
+
+    /** {@code fallocate(fd, mode, offset, len)}: 0, or {@code -errno}. */
+    public static int fallocate(MemorySegment errnoState, int fd, int mode, long offset, long length) {
+        try {
+            return (int) result((int) FALLOCATE.invokeExact(errnoState, fd, mode, offset, length), errnoState);
+        } catch (Throwable t) {
+            throw Syscalls.linkageFailure(t);
+        }
+    }
+
+    /** {@code fsync(fd)}, for directories (files are synced through AIO): 0, or {@code -errno}. */
+    public static int fsync(MemorySegment errnoState, int fd) {
+        try {
+            return (int) result((int) FSYNC.invokeExact(errnoState, fd), errnoState);
         } catch (Throwable t) {
             throw Syscalls.linkageFailure(t);
         }

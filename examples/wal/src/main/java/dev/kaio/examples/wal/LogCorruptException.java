@@ -1,0 +1,42 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.kaio.examples.wal;
+
+import java.io.IOException;
+
+/**
+ * The log file is not a log, or its header is damaged (recovery reports a damaged record as the
+ * end of the log instead: a torn tail is normal after a crash).
+ */
+public class LogCorruptException extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param message what happened
+     */
+    public LogCorruptException(String message) {
+        super(message);
+    }
+
+    /**
+     * @param message what happened
+     * @param cause   the failure underneath
+     */
+    public LogCorruptException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
