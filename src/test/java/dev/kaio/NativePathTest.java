@@ -70,4 +70,38 @@ class NativePathTest {
         }
         assertEquals(before, AioNr.aioNr(), "close() destroys the kernel context");
     }
+
+    /**
+     * A ring whose head is out of range (a state the kernel never produces, here written on purpose)
+     * is not trusted: completions are then collected with io_getevents, which normalises the head, so
+     * a request still completes instead of waiting forever for an event that sits in the ring.
+     */
+    @Test
+    void aRingWithAHeadOutOfRangeIsReapedWithIoGetevents() throws Exception {
+        Path f = dev.kaio.testing.TestFiles.newDirectory("native").resolve("head");
+        Files.write(f, new byte[2 * 4096]);
+        for (boolean waiter : new boolean[] {true, false}) {
+            try (AioContext ctx = AioContext.open(8);
+                    AioFile file = AioFile.open(ctx, f, java.nio.file.StandardOpenOption.READ);
+                    var arena = java.lang.foreign.Arena.ofConfined()) {
+                assertTrue(ctx.reapsFromRing());
+                MemorySegment ring = MemorySegment.ofAddress(ctx.contextId())
+                        .reinterpret(kaio_aio_ring.layout().byteSize());
+                int nr = kaio_aio_ring.nr(ring);
+                int tail = ring.get(ValueLayout.JAVA_INT, kaio_aio_ring.tail$offset());
+                // nothing is in flight: head == tail; the same index plus nr is out of range for kaio's
+                // reader, and the kernel reads it modulo nr, as the same position
+                ring.set(ValueLayout.JAVA_INT, kaio_aio_ring.head$offset(), tail + nr);
+                var read = file.read(arena.allocate(4096, 4096), 4096);
+                // get() reaps on this thread; waiting on a plain future that a callback completes
+                // leaves it to the reaper thread (the bound only turns a hang into a failure)
+                var seen = new java.util.concurrent.CompletableFuture<Integer>();
+                read.whenComplete((v, e) -> seen.complete(v));
+                int n = waiter ? read.get(20, java.util.concurrent.TimeUnit.SECONDS)
+                        : seen.get(20, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(4096, n);
+                assertTrue(ctx.syscallCompletions() >= 1, "collected with io_getevents: " + ctx.syscallCompletions());
+            }
+        }
+    }
 }

@@ -59,6 +59,9 @@ public final class CompletionRing {
         this.nr = nr;
     }
 
+    /** {@link #drain}'s answer when the ring's head or tail is out of range. */
+    public static final int UNREADABLE = -1;
+
     /** The ring of context {@code ctx}, or null if its header is not one kaio can read safely. */
     public static CompletionRing attach(long ctx) {
         MemorySegment header = MemorySegment.ofAddress(ctx).reinterpret(HEADER);
@@ -75,7 +78,10 @@ public final class CompletionRing {
 
     /**
      * Hands every completed io_event in the ring to {@code sink} (read in place, no copy) and frees
-     * their ring slots. Returns how many; 0 when the ring is empty (then io_getevents is how to wait).
+     * their ring slots. Returns how many; 0 when the ring is empty (then io_getevents is how to wait);
+     * {@link #UNREADABLE} when head or tail is out of range, a state the kernel never produces (the
+     * caller then reaps with io_getevents, which copes with any head: a reaper that only trusted the
+     * ring would wait forever for events that are there).
      */
     public int drain(Kernel.EventSink sink) {
         int head = (int) INT.getAcquire(ring, HEAD);
@@ -85,7 +91,7 @@ public final class CompletionRing {
             return 0;
         }
         if (head < 0 || head >= nr || tail < 0 || tail >= nr) {
-            return 0; // not a state the kernel produces; let io_getevents sort it out
+            return UNREADABLE; // not a state the kernel produces; let io_getevents sort it out
         }
         int n = 0;
         for (int i = head; i != tail; i = i + 1 == nr ? 0 : i + 1) {

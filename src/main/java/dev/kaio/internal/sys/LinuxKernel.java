@@ -275,7 +275,9 @@ public final class LinuxKernel implements Kernel {
             if (n > 0) {
                 ringEvents += n;
             }
-            return n;
+            if (n != CompletionRing.UNREADABLE) {
+                return n;
+            }
         }
         return getevents(sink, 0, Syscalls.timeout(reapTimeout, 0));
     }
