@@ -206,7 +206,7 @@ if [ "$mode" = quick ]; then
     -p bs=4096
   fio_run loop "$loop" randread 4096 1
   one_in_flight loop "$loop" 2
-  wal_log 1 512
+  wal_log 2 512
 else
   for t in loop disk; do
     p="$loop"; [ "$t" = disk ] && p="$disk"
