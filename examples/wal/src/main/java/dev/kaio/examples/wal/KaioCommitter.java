@@ -15,11 +15,13 @@
  */
 package dev.kaio.examples.wal;
 
+import dev.kaio.AioContext;
 import dev.kaio.AioFile;
 import dev.kaio.IoOptions;
 import dev.kaio.RwFlag;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The committer of the kaio modes: seals batches, submits each as one PWRITEV (O_DIRECT), keeps up to
@@ -27,13 +29,21 @@ import java.util.concurrent.CompletableFuture;
  * covering every batch whose write completed before it was submitted; with RWF_DSYNC, each write.
  *
  * <p>All decisions are taken under the log's lock; requests are submitted outside it (io_submit
- * takes a few microseconds that appenders need not wait for). Completions are collected by kaio's
- * reaper thread, whose only work here is to wake this thread (the callback takes the lock for a
- * signal; the log's appenders hold it only while copying a record).
+ * takes a few microseconds that appenders need not wait for). The log's context is in eventfd mode
+ * (no reaper thread): while requests are in flight this thread collects their completions itself
+ * ({@link AioContext#awaitCompletions}), so the kernel's completion wakes the thread that acts on it,
+ * with no hand-off through another thread. A record appended meanwhile is picked up when the next
+ * completion arrives or after {@link #COLLECT_WAIT_MICROS} at most; with nothing in flight, this
+ * thread waits on the log's condition, which appenders signal.
  */
 final class KaioCommitter implements Runnable {
 
     private static final IoOptions DSYNC = IoOptions.of(RwFlag.DSYNC);
+
+    /** How long one wait for completions lasts at most, so that new records are not left waiting. */
+    static final long COLLECT_WAIT_MICROS = Long.getLong("wal.collectWaitMicros", 100);
+
+    private final AioContext context;
 
     private final WriteAheadLog log;
     private final AioFile file;
@@ -46,8 +56,9 @@ final class KaioCommitter implements Runnable {
     /** An FDSYNC, and the end of the completed writes it covers. */
     private record Sync(long covers, CompletableFuture<Void> future) {}
 
-    KaioCommitter(WriteAheadLog log, AioFile file, CommitMode mode, int writesInFlight) {
+    KaioCommitter(WriteAheadLog log, AioContext context, AioFile file, CommitMode mode, int writesInFlight) {
         this.log = log;
+        this.context = context;
         this.file = file;
         this.dsync = mode == CommitMode.RWF_DSYNC;
         this.writesInFlight = writesInFlight;
@@ -100,20 +111,27 @@ final class KaioCommitter implements Runnable {
                     if (log.closing() && writes.isEmpty() && sync == null && !log.hasUnsealed()) {
                         break;
                     }
-                    log.committerWake.awaitUninterruptibly();
+                    if (writes.isEmpty() && sync == null) {
+                        log.committerWake.awaitUninterruptibly(); // nothing in flight: an appender wakes us
+                    } else {
+                        log.lock.unlock();
+                        try {
+                            context.awaitCompletions(COLLECT_WAIT_MICROS, TimeUnit.MICROSECONDS);
+                        } finally {
+                            log.lock.lock();
+                        }
+                    }
                     continue;
                 }
                 log.lock.unlock();
                 try {
                     if (syncUpTo >= 0) {
                         CompletableFuture<Void> f = file.fdatasync();
-                        f.whenComplete((r, e) -> wake());
                         sync = new Sync(syncUpTo, f);
                     }
                     if (batch != null) {
                         CompletableFuture<Long> f = dsync ? file.writev(log.segments(batch), batch.start(), DSYNC)
                                 : file.writev(log.segments(batch), batch.start());
-                        f.whenComplete((r, e) -> wake());
                         writes.addLast(new Write(batch, f));
                     }
                 } catch (RuntimeException e) {
@@ -131,19 +149,16 @@ final class KaioCommitter implements Runnable {
         }
         // the ring belongs to the kernel until every request has completed
         for (Write w : writes) {
-            w.future().handle((r, e) -> null).join();
+            collectUntilDone(w.future());
         }
         if (sync != null) {
-            sync.future().handle((r, e) -> null).join();
+            collectUntilDone(sync.future());
         }
     }
 
-    private void wake() {
-        log.lock.lock();
-        try {
-            log.committerWake.signal();
-        } finally {
-            log.lock.unlock();
+    private void collectUntilDone(CompletableFuture<?> f) {
+        while (!f.isDone() && context.awaitCompletions(COLLECT_WAIT_MICROS, TimeUnit.MICROSECONDS) >= 0) {
+            // this thread is the one that collects the log's completions
         }
     }
 }

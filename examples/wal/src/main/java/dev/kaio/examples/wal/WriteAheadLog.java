@@ -118,7 +118,8 @@ public final class WriteAheadLog implements AutoCloseable {
             if (options.mode() == CommitMode.FILE_CHANNEL) {
                 fc = FileChannel.open(path, READ, WRITE);
             } else {
-                ctx = AioContext.open(options.writesInFlight() + 2);
+                // eventfd mode: no reaper thread; the committer collects its completions itself (KaioCommitter)
+                ctx = AioContext.open(options.writesInFlight() + 2, AioContext.Options.defaults().eventFd());
                 aio = AioFile.open(ctx, path, READ, WRITE, AioOpenOption.DIRECT);
             }
         } catch (IOException | RuntimeException e) {
@@ -132,7 +133,7 @@ public final class WriteAheadLog implements AutoCloseable {
         this.file = aio;
         this.channel = fc;
         Runnable loop = fc != null ? new FileChannelCommitter(this, fc)
-                : new KaioCommitter(this, aio, options.mode(), options.writesInFlight());
+                : new KaioCommitter(this, ctx, aio, options.mode(), options.writesInFlight());
         this.committer = Thread.ofPlatform().name("wal-committer " + path.getFileName()).unstarted(loop);
     }
 
