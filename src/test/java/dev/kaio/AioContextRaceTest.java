@@ -39,6 +39,14 @@ class AioContextRaceTest {
 
     private static final int GUARD_SECONDS = 20;
 
+    /**
+     * How many rounds of each scenario: {@code n} scaled by {@code kaio.race.percent} (default 100). The
+     * mutation-testing profile runs them at 20%, since each mutant reruns every test that covers it.
+     */
+    private static int rounds(int n) {
+        return Math.max(1, n * Integer.getInteger("kaio.race.percent", 100) / 100);
+    }
+
     private static <T> T within(CompletableFuture<T> f, String what) throws Exception {
         try {
             return f.get(GUARD_SECONDS, TimeUnit.SECONDS);
@@ -105,7 +113,7 @@ class AioContextRaceTest {
             }, "refused-submitter");
             refused.start();
             try {
-                for (int round = 0; round < 300; round++) {
+                for (int round = 0; round < rounds(300); round++) {
                     CompletableFuture<Integer> chain = file.read(a, 0).thenCompose(n -> file.read(b, 4096));
                     assertEquals(4096, within(chain, "round " + round + "'s callback-submitted read"));
                 }
@@ -127,7 +135,7 @@ class AioContextRaceTest {
     void closeReturnsWhilePollsAreBeingSubmitted() throws Exception {
         int[] pipe = Fds.pipe();
         try {
-            for (int round = 0; round < 100; round++) {
+            for (int round = 0; round < rounds(100); round++) {
                 AioContext ctx = AioContext.open(8);
                 List<CompletableFuture<Integer>> polls = new CopyOnWriteArrayList<>();
                 List<Thread> pollers = new ArrayList<>();
@@ -167,7 +175,7 @@ class AioContextRaceTest {
     void anEventFdLoopIsWokenByCloseAndTheDescriptorClosedAfterIt() throws Exception {
         Path path = TestFiles.newDirectory("efdclose").resolve("data");
         Files.write(path, new byte[16 * 4096]);
-        for (int round = 0; round < 50; round++) {
+        for (int round = 0; round < rounds(50); round++) {
             AioContext ctx = AioContext.open(4, AioContext.Options.defaults().eventFd());
             int efd = ctx.eventFd();
             AtomicReference<Object> ended = new AtomicReference<>();
@@ -218,7 +226,7 @@ class AioContextRaceTest {
         Files.write(path, TestFiles.randomBytes(3, 64 * 4096));
         int[] pipe = Fds.pipe();
         try (Arena arena = Arena.ofShared()) {
-            for (int round = 0; round < 20; round++) {
+            for (int round = 0; round < rounds(20); round++) {
                 AioContext ctx = AioContext.open(8);
                 AioFile file = AioFile.open(ctx, path, READ);
                 AtomicInteger completions = new AtomicInteger();
@@ -273,7 +281,7 @@ class AioContextRaceTest {
         Files.write(path, new byte[8 * 4096]);
         try (AioContext ctx = AioContext.open(8); AioFile file = AioFile.open(ctx, path, READ);
                 Arena arena = Arena.ofShared()) {
-            for (int round = 0; round < 200; round++) {
+            for (int round = 0; round < rounds(200); round++) {
                 CompletableFuture<Integer> first = file.read(arena.allocate(4096), 0);
                 CompletableFuture<Integer> second = file.read(arena.allocate(4096), 4096);
                 CompletableFuture<Integer> both = first.thenApply(n -> n + second.join());
