@@ -1,4 +1,19 @@
 #!/usr/bin/env bash
+#
+# Copyright 2026 the kaio authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     https://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+#
 # End-to-end self-test of the NFS guest: compiles AioSmoke.java on the host into SHARE_DIR, writes a
 # run.sh that prints the guest kernel and NFS mounts, runs `java -version`, does O_DIRECT Linux AIO
 # on /mnt/nfs3 and /mnt/nfs4, remounts both with nfs-remount and verifies the data again.

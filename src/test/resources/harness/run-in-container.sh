@@ -1,12 +1,30 @@
 #!/bin/bash
+#
+# Copyright 2026 the kaio authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     https://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+#
 # Runs inside the test container (DockerHarnessIT): formats and mounts each filesystem on the loop
 # device passed in, runs the in-container test classes and kaio's file tests on it with the JUnit
 # console launcher, and leaves JUnit XML reports and matrix-*.tsv in /kaio/reports.
 #   KAIO_FILESYSTEMS="ext2:/dev/kaio-ext2 ... tmpfs:none"   KAIO_BLOCKDEV=/dev/kaio-raw
+# In a container whose seccomp profile refuses io_setup, KAIO_UNAVAILABLE=EPERM|ENOSYS (the errno it
+# answers) runs only the fallback test, AioUnavailableInContainerTest.
 set -u
 CP="/kaio/classes:/kaio/test-classes:/kaio/cp/*"
 # each launcher is killed after 900 s (timeout below); the fork watchdog dumps the threads and ends it before
-JAVA=(java --enable-native-access=ALL-UNNAMED -Xss1m -Dkaio.test.forkTimeoutSeconds=870)
+# jqwik keeps its database of failed cases under target/ (junit-platform.properties), which does not exist here
+JAVA=(java --enable-native-access=ALL-UNNAMED -Xss1m -Dkaio.test.forkTimeoutSeconds=870 -Djqwik.database=/tmp/jqwik-database)
 REPORTS=/kaio/reports
 mkdir -p "$REPORTS"
 rc=0
@@ -21,7 +39,12 @@ launch() { # name, then launcher arguments
   [ "$status" = 0 ] || rc=1
 }
 
-for spec in $KAIO_FILESYSTEMS; do
+if [ -n "${KAIO_UNAVAILABLE:-}" ]; then
+  KAIO_SELECT="--select-class dev.kaio.harness.AioUnavailableInContainerTest" launch "unavailable-$KAIO_UNAVAILABLE" \
+    -Dkaio.expect.unavailable="$KAIO_UNAVAILABLE"
+fi
+
+for spec in ${KAIO_FILESYSTEMS:-}; do
   fs="${spec%%:*}"
   dev="${spec#*:}"
   mnt="/mnt/$fs"

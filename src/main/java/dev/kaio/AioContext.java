@@ -1,8 +1,25 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio;
 
 import dev.kaio.internal.core.Outcomes;
 import dev.kaio.internal.core.Request;
 import dev.kaio.internal.core.RequestEngine;
+import dev.kaio.internal.core.RequestFuture;
+import dev.kaio.internal.jfr.Tracing;
 import dev.kaio.internal.sys.Iocbs;
 import dev.kaio.internal.sys.LinuxKernel;
 import dev.kaio.internal.sys.NativeAccess;
@@ -48,6 +65,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * costs an io_submit and a read, with no hand-off between threads. (A thread is given this route for
  * its requests once it has waited on one, as long as it waits on each before submitting the next;
  * requests of threads that submit several before waiting take the next route.)
+ *
+ * <p>{@code get()} is interruptible: it throws {@link InterruptedException} when the waiting thread is
+ * interrupted, at once if it was before, otherwise, for a read, write or sync (which the kernel cannot
+ * abort), when that request completes, and for a poll within 10 ms. The request itself goes on.
  *
  * <p>Everything else (futures with callbacks, batches joined with {@code allOf}, requests of virtual
  * threads, which never block in the kernel) is completed by the context's reaper thread, which the
@@ -114,6 +135,8 @@ public final class AioContext implements AutoCloseable {
     private final int depth;
     private final LinuxKernel kernel;
     private final RequestEngine engine;
+    private final java.util.concurrent.Executor executor;   // where completions run; null: where collected
+    private final Tracing.ContextSource stats;
 
     /**
      * How an {@link AioContext} collects completions. Defaults: a reaper thread for the requests no
@@ -123,10 +146,16 @@ public final class AioContext implements AutoCloseable {
     public static final class Options {
         private boolean forceSyscalls = Boolean.getBoolean("kaio.forceSyscalls");
         private boolean eventFd;
+        private java.util.concurrent.Executor completionExecutor;
 
         private Options() {}
 
-        /** The defaults. */
+        /**
+         * The defaults: a reaper thread, the completion ring read in user space, completions on the
+         * collecting thread.
+         *
+         * @return new options
+         */
         public static Options defaults() {
             return new Options();
         }
@@ -153,6 +182,27 @@ public final class AioContext implements AutoCloseable {
             this.eventFd = true;
             return this;
         }
+
+        /**
+         * Complete every future (and call every {@link AioHandler}) on {@code executor} instead of the
+         * thread that collected the completion, so that dependent actions that take time (a lock, a log
+         * write) do not hold up the other completions of the context. {@link IoOptions#completeOn}
+         * overrides it per request. If the executor rejects a task, that completion runs on the
+         * collecting thread. {@link AioContext#close()} waits until the executor has run every
+         * completion, so the executor must outlive the context.
+         *
+         * {@snippet :
+         * ExecutorService completions = Executors.newFixedThreadPool(2);
+         * AioContext ctx = AioContext.open(64, AioContext.Options.defaults().completionExecutor(completions));
+         * }
+         *
+         * @param executor where completions run
+         * @return these options
+         */
+        public Options completionExecutor(java.util.concurrent.Executor executor) {
+            this.completionExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
     }
 
     private AioContext(int depth, Options options) throws IOException {
@@ -170,6 +220,33 @@ public final class AioContext implements AutoCloseable {
             if (options.eventFd) {
                 Abandoned.CLEANER.register(this, engine::abandoned);
             }
+            this.executor = options.completionExecutor;
+            this.stats = new Tracing.ContextSource() {
+                public long contextId() {
+                    return k.contextId();
+                }
+
+                public int queueDepth() {
+                    return depth;
+                }
+
+                public int inFlight() {
+                    return engine.inFlight();
+                }
+
+                public long ringCompletions() {
+                    return k.ringEvents();
+                }
+
+                public long syscallCompletions() {
+                    return k.syscallEvents();
+                }
+
+                public boolean reaperThread() {
+                    return engine.hasReaperThread();
+                }
+            };
+            Tracing.register(stats);
         } catch (IOException | RuntimeException | Error e) {
             if (k.destroy() == 0) {
                 k.release();
@@ -311,24 +388,208 @@ public final class AioContext implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------ submit
 
+    /** The caller thread's request description, reused: the engine copies it during submit. */
+    private static final class Spec {
+        final Request request = new Request();
+        boolean busy;   // a callback run during a submission submits again: it gets a fresh one
+    }
+
+    private static final ThreadLocal<Spec> SPECS = ThreadLocal.withInitial(Spec::new);
+
     /**
      * Submits one request for {@code file} (null for a poll). Either {@code buffer} (plain read/write),
      * {@code vector} (PREADV/PWRITEV) or neither (FSYNC/FDSYNC/POLL) is given; arguments were
      * validated by the caller.
      */
+    @SuppressWarnings("unchecked")
     <T> CompletableFuture<T> submit(AioFile file, int fd, short opcode, byte kind, MemorySegment buffer,
             List<MemorySegment> vector, long position, long length, IoOptions options) {
         if (file != null && !file.beginRequest()) {
             return CompletableFuture.failedFuture(new ClosedChannelException());
         }
-        // From here on, the engine ends the request exactly once (RequestOutcomes.ended: file.endRequest()).
+        return (CompletableFuture<T>) submitCounted(file, fd, opcode, kind, buffer, vector, position, length, options);
+    }
+
+    /**
+     * {@link #submit} with the future an adapter made ({@link #engine()}), and a buffer that is a
+     * {@code MemorySegment} or a direct {@code ByteBuffer} (then {@code bufferAddress} is where its
+     * bytes start, computed once by the adapter, so that no segment is made per request). Waiting for
+     * a free slot ignores interrupts, as the NIO channel's operations do.
+     */
+    <T> void submitWith(RequestFuture<T> future, AioFile file, short opcode, byte kind, Object buffer,
+            long bufferAddress, long position, long length, IoOptions options) {
+        if (!file.beginRequest()) {
+            engine.abandon(new Request(), future, new ClosedChannelException());
+            return;
+        }
+        Spec holder = SPECS.get();
+        Request spec = holder.busy ? new Request() : holder.request;
+        holder.busy = true;
+        try {
+            describe(spec, file, file.fd(), opcode, kind, buffer, position, length, options);
+            spec.bufferAddress = bufferAddress;
+            spec.bufferLength = length;
+            spec.uninterruptible = true; // the NIO channel's operations are not interruptible
+            engine.submit(spec, future); // ends the request exactly once (RequestOutcomes.ended)
+        } finally {
+            spec.clear();
+            if (spec == holder.request) {
+                holder.busy = false;
+            }
+        }
+    }
+
+    RequestEngine engine() {
+        return engine;
+    }
+
+    private RequestFuture<?> submitCounted(AioFile file, int fd, short opcode, byte kind, MemorySegment buffer,
+            List<MemorySegment> vector, long position, long length, IoOptions options) {
+        Spec holder = SPECS.get();
+        Request spec = holder.busy ? new Request() : holder.request;
+        holder.busy = true;
+        try {
+            describe(spec, file, fd, opcode, kind, buffer != null ? buffer : vector, position, length, options);
+            return engine.submit(spec); // ends the request exactly once (RequestOutcomes.ended)
+        } finally {
+            spec.clear();
+            if (spec == holder.request) {
+                holder.busy = false;
+            }
+        }
+    }
+
+    /** {@link #submit} with a handler and its attachment instead of a future: allocates nothing. */
+    <A> void submit(AioFile file, int fd, short opcode, byte kind, MemorySegment buffer, List<MemorySegment> vector,
+            long position, long length, IoOptions options, A attachment, AioHandler<? super A> handler) {
+        Objects.requireNonNull(handler, "handler");
+        if (file != null && !file.beginRequest()) {
+            handler.failed(new ClosedChannelException(), attachment);
+            return;
+        }
+        Spec holder = SPECS.get();
+        Request spec = holder.busy ? new Request() : holder.request;
+        holder.busy = true;
+        try {
+            describe(spec, file, fd, opcode, kind, buffer != null ? buffer : vector, position, length, options);
+            spec.handler = handler;
+            spec.attachment = attachment;
+            engine.submit(spec);
+        } finally {
+            spec.clear();
+            if (spec == holder.request) {
+                holder.busy = false;
+            }
+        }
+    }
+
+    /**
+     * Fills {@code spec}; counts the request in on pool buffers (throwing, with the file's count undone,
+     * if one belongs to a closed lease) and starts its JFR event.
+     */
+    private void describe(Request spec, AioFile file, int fd, short opcode, byte kind, Object buffers,
+            long position, long length, IoOptions options) {
+        try {
+            BufferPool.enterRequest(buffers);
+        } catch (RuntimeException e) {
+            if (file != null) {
+                file.endRequest();
+            }
+            throw e;
+        }
         int rwFlags = options.rwFlags();
+        spec.owner = file;
+        spec.fd = fd;
+        spec.opcode = opcode;
+        spec.kind = kind;
+        spec.buffers = buffers;
+        spec.position = position;
+        spec.length = length;
+        spec.rwFlags = rwFlags;
+        spec.ioprio = options.priority() != null ? options.priority().value() : 0;
+        spec.retryWithoutNowait = options.retriesWithoutNowait();
         // Buffered reads and writes are done by io_submit itself: a completing thread must not make them.
-        boolean mayBlock = file != null && !file.isDirect() && (rwFlags & RWF_NOWAIT) == 0
+        spec.mayBlock = file != null && !file.isDirect() && (rwFlags & RWF_NOWAIT) == 0
                 && opcode != Iocbs.CMD_FSYNC && opcode != Iocbs.CMD_FDSYNC;
-        return engine.submit(file, opcode, fd, kind, buffer != null ? buffer : vector, position, length,
-                rwFlags, options.priority() != null ? options.priority().value() : 0,
-                options.retriesWithoutNowait(), mayBlock);
+        spec.executor = options.completionExecutor() != null ? options.completionExecutor() : executor;
+        spec.trace = Tracing.start(opName(opcode), file != null ? file.path() : null, fd, position, length);
+    }
+
+    /**
+     * Creates a batch: requests prepared by one thread (on any files of this context) and submitted
+     * together with one io_submit (see {@link AioBatch}).
+     *
+     * @return an empty batch
+     */
+    public AioBatch newBatch() {
+        return new AioBatch(this);
+    }
+
+    <T> RequestFuture<T> newFuture(AioFile file) {
+        return engine.newFuture(file);
+    }
+
+    /**
+     * Submits the requests a batch prepared (counting them in on their files first; a closed file's
+     * request fails alone), with one io_submit where the free slots allow.
+     */
+    void submitAll(Request[] specs, RequestFuture<?>[] futures, int n) {
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            Request spec = specs[i];
+            AioFile file = (AioFile) spec.owner;
+            boolean begun = file == null || file.beginRequest();
+            if (begun) {
+                try {
+                    BufferPool.enterRequest(spec.buffers);
+                } catch (RuntimeException e) {
+                    if (file != null) {
+                        file.endRequest();
+                    }
+                    spec.owner = null;
+                    spec.buffers = null; // counted in on no pool (enterRequest undid itself)
+                    engine.abandon(spec, futures[i], e);
+                    continue;
+                }
+            } else {
+                spec.owner = null; // not counted in: nothing to end
+                spec.buffers = null;
+                engine.abandon(spec, futures[i], new ClosedChannelException());
+                continue;
+            }
+            spec.trace = Tracing.start(opName(spec.opcode), file != null ? file.path() : null, spec.fd, spec.position,
+                    spec.length);
+            specs[kept] = spec;
+            futures[kept] = futures[i];
+            kept++;
+        }
+        engine.submitAll(specs, futures, kept);
+    }
+
+    /** Ends a prepared request of a batch that is never submitted. */
+    void abandon(Request spec, RequestFuture<?> f, Throwable why) {
+        spec.owner = null; // never counted in on its file
+        spec.buffers = null;
+        engine.abandon(spec, f, why);
+    }
+
+    /** Fills a batch entry's description (not yet counted in: {@link #submitAll} does that). */
+    void describeForBatch(Request spec, AioFile file, int fd, short opcode, byte kind, Object buffers, long position,
+            long length, IoOptions options) {
+        int rwFlags = options.rwFlags();
+        spec.owner = file;
+        spec.fd = fd;
+        spec.opcode = opcode;
+        spec.kind = kind;
+        spec.buffers = buffers;
+        spec.position = position;
+        spec.length = length;
+        spec.rwFlags = rwFlags;
+        spec.ioprio = options.priority() != null ? options.priority().value() : 0;
+        spec.retryWithoutNowait = options.retriesWithoutNowait();
+        spec.mayBlock = file != null && !file.isDirect() && (rwFlags & RWF_NOWAIT) == 0
+                && opcode != Iocbs.CMD_FSYNC && opcode != Iocbs.CMD_FDSYNC;
+        spec.executor = options.completionExecutor() != null ? options.completionExecutor() : executor;
     }
 
     // ------------------------------------------------------------------------------------ poll
@@ -399,7 +660,13 @@ public final class AioContext implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        engine.close();
+        try {
+            engine.close();
+        } finally {
+            if (engine.termination().isDone()) {
+                Tracing.unregister(stats);
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------ outcomes
@@ -461,7 +728,20 @@ public final class AioContext implements AutoCloseable {
         }
 
         @Override
-        public void ended(Object owner) {
+        @SuppressWarnings("unchecked")
+        public void handle(Object handler, Object attachment, long result, Throwable failure) {
+            AioHandler<Object> h = (AioHandler<Object>) handler;
+            if (failure != null) {
+                h.failed(failure, attachment);
+            } else {
+                h.completed(result, attachment);
+            }
+        }
+
+        @Override
+        public void ended(Object owner, Object buffers, Object trace, long result) {
+            Tracing.end(trace, result);
+            BufferPool.exitRequest(buffers); // the kernel is done with them: their lease may go back
             if (owner instanceof AioFile file) {
                 file.endRequest(); // last: AioFile.close() waits for this, so the callbacks that ran are done
             }
@@ -564,6 +844,8 @@ public final class AioContext implements AutoCloseable {
             return "position " + r.position + " is not a multiple of " + a.offset() + " (" + a.source() + ")";
         }
         List<?> segments = r.buffers instanceof MemorySegment s ? List.of(s)
+                : r.buffers instanceof java.nio.ByteBuffer
+                        ? List.of(MemorySegment.ofAddress(r.bufferAddress).reinterpret(r.bufferLength))
                 : r.buffers instanceof List<?> l ? l : List.of();
         for (int i = 0; i < segments.size(); i++) {
             MemorySegment s = (MemorySegment) segments.get(i);

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio;
 
 import dev.kaio.internal.sys.NativeAccess;
@@ -86,39 +101,70 @@ public final class AioFile implements AutoCloseable {
      * {@link java.nio.file.LinkOption#NOFOLLOW_LINKS} and {@link AioOpenOption} (DIRECT for O_DIRECT).
      * Without READ or WRITE the file is opened for reading. A block device can be opened like a file.
      *
+     * @param context the context that will run the file's requests
+     * @param path    the file or block device
+     * @param options how to open it
+     * @return the open file; close it before the context
      * @throws java.nio.file.NoSuchFileException        if it does not exist (and CREATE was not given)
      * @throws java.nio.file.FileAlreadyExistsException with CREATE_NEW if it exists
      * @throws java.nio.file.AccessDeniedException      EACCES/EPERM
      * @throws AioException                             any other errno (EISDIR for a directory,
      *                                                  EINVAL when the filesystem refuses O_DIRECT)
      * @throws ClosedChannelException                   if the context is closed
+     * @throws IOException                              for any other failure to open
      */
     public static AioFile open(AioContext context, Path path, OpenOption... options) throws IOException {
         return open(context, path, 0666, options);
     }
 
-    /** Like {@link #open(AioContext, Path, OpenOption...)}, creating a missing file with permissions {@code mode}. */
+    /**
+     * Like {@link #open(AioContext, Path, OpenOption...)}, creating a missing file with permissions {@code mode}.
+     *
+     * @param context the context that will run the file's requests
+     * @param path    the file or block device
+     * @param mode    the permission bits of a file that CREATE or CREATE_NEW creates (e.g. {@code 0644})
+     * @param options how to open it
+     * @return the open file
+     * @throws IOException as {@link #open(AioContext, Path, OpenOption...)}
+     */
     public static AioFile open(AioContext context, Path path, int mode, OpenOption... options) throws IOException {
         Objects.requireNonNull(context, "context");
         context.ensureOpen();
         return new AioFile(context, RawFile.open(path, mode, options));
     }
 
-    /** The context this file submits to. */
+    /**
+     * The context this file submits to.
+     *
+     * @return the context given to {@code open}
+     */
     public AioContext context() {
         return context;
     }
 
+    /**
+     * The path the file was opened with.
+     *
+     * @return the path given to {@code open}
+     */
     public Path path() {
         return file.path();
     }
 
-    /** The file descriptor (for diagnostics; do not close it). */
+    /**
+     * The file descriptor (for diagnostics; do not close it).
+     *
+     * @return the descriptor, valid until {@link #close()}
+     */
     public int fd() {
         return file.fd();
     }
 
-    /** True if opened with O_DIRECT. */
+    /**
+     * Whether the file was opened with O_DIRECT.
+     *
+     * @return true if opened with {@link AioOpenOption#DIRECT}
+     */
     public boolean isDirect() {
         return file.isDirect();
     }
@@ -129,17 +175,29 @@ public final class AioFile implements AutoCloseable {
      * the kernel and filesystem report it (Linux 6.1+), ioctl(BLKSSZGET) for a block device, the
      * logical block size of the device under the file (sysfs), or {@value RawFile#FALLBACK_ALIGNMENT}
      * when nothing says (NFS, tmpfs, FUSE); see {@link #alignmentInfo()}.
+     *
+     * @return the alignment in bytes, a power of two
      */
     public int alignment() {
         return file.alignment();
     }
 
-    /** The memory and offset alignments separately, and where they came from. */
+    /**
+     * The memory and offset alignments separately, and where they came from.
+     *
+     * @return what O_DIRECT requires of this file's requests
+     */
     public DirectIoAlignment alignmentInfo() {
         return file.alignmentInfo();
     }
 
-    /** The current size: st_size of a file, ioctl(BLKGETSIZE64) of a block device. */
+    /**
+     * The current size: st_size of a file, ioctl(BLKGETSIZE64) of a block device.
+     *
+     * @return the size in bytes
+     * @throws ClosedChannelException if the file is closed
+     * @throws IOException            if the kernel cannot tell
+     */
     public long size() throws IOException {
         if (isClosed()) {
             throw new ClosedChannelException();
@@ -147,7 +205,13 @@ public final class AioFile implements AutoCloseable {
         return file.size();
     }
 
-    /** Reads {@code dst.byteSize()} bytes at {@code position} (IOCB_CMD_PREAD); completes with the count read. */
+    /**
+     * Reads {@code dst.byteSize()} bytes at {@code position} (IOCB_CMD_PREAD); completes with the count read.
+     *
+     * @param dst      native memory to read into; keep its arena open until the future completes
+     * @param position the file position
+     * @return the number of bytes read, fewer at end of file
+     */
     public CompletableFuture<Integer> read(MemorySegment dst, long position) {
         return read(dst, position, IoOptions.NONE);
     }
@@ -156,31 +220,39 @@ public final class AioFile implements AutoCloseable {
      * Reads with per-request {@link IoOptions} (RWF_* flags such as {@link RwFlag#NOWAIT}, an I/O
      * priority). With NOWAIT, data not in the page cache completes the future with
      * {@link WouldBlockException} instead of waiting for the device.
+     *
+     * @param dst      native memory to read into; keep its arena open until the future completes
+     * @param position the file position
+     * @param options  flags and priority of this request
+     * @return the number of bytes read, fewer at end of file
      */
     public CompletableFuture<Integer> read(MemorySegment dst, long position, IoOptions options) {
-        Objects.requireNonNull(dst, "dst");
-        Objects.requireNonNull(options, "options");
-        checkReadable();
-        checkBuffer(dst, true);
-        checkPosition(position);
-        checkLength(dst.byteSize());
+        checkRead(dst, position, options);
         return context.submit(this, fd(), Iocbs.CMD_PREAD, AioContext.RESULT_INT, dst, null, position, dst.byteSize(),
                 options);
     }
 
-    /** Writes all of {@code src} at {@code position} (IOCB_CMD_PWRITE); completes with the count written. */
+    /**
+     * Writes all of {@code src} at {@code position} (IOCB_CMD_PWRITE); completes with the count written.
+     *
+     * @param src      native memory to write; keep its arena open until the future completes
+     * @param position the file position
+     * @return the number of bytes written
+     */
     public CompletableFuture<Integer> write(MemorySegment src, long position) {
         return write(src, position, IoOptions.NONE);
     }
 
-    /** Writes with per-request {@link IoOptions} (e.g. {@link RwFlag#DSYNC} for a durable write). */
+    /**
+     * Writes with per-request {@link IoOptions} (e.g. {@link RwFlag#DSYNC} for a durable write).
+     *
+     * @param src      native memory to write; keep its arena open until the future completes
+     * @param position the file position
+     * @param options  flags and priority of this request
+     * @return the number of bytes written
+     */
     public CompletableFuture<Integer> write(MemorySegment src, long position, IoOptions options) {
-        Objects.requireNonNull(src, "src");
-        Objects.requireNonNull(options, "options");
-        checkWritable();
-        checkBuffer(src, false);
-        checkPosition(position);
-        checkLength(src.byteSize());
+        checkWrite(src, position, options);
         return context.submit(this, fd(), Iocbs.CMD_PWRITE, AioContext.RESULT_INT, src, null, position, src.byteSize(),
                 options);
     }
@@ -188,49 +260,217 @@ public final class AioFile implements AutoCloseable {
     /**
      * Reads at {@code position} into {@code dsts} in order, with one IOCB_CMD_PREADV; completes with the
      * total count read. 1 to IOV_MAX (1024) segments.
+     *
+     * @param dsts     native segments to fill in order; keep their arenas open until the future completes
+     * @param position the file position of the first byte
+     * @return the total number of bytes read, fewer at end of file
      */
     public CompletableFuture<Long> readv(List<MemorySegment> dsts, long position) {
         return readv(dsts, position, IoOptions.NONE);
     }
 
-    /** {@link #readv(List, long)} with per-request {@link IoOptions}. */
+    /**
+     * {@link #readv(List, long)} with per-request {@link IoOptions}.
+     *
+     * @param dsts     native segments to fill in order
+     * @param position the file position of the first byte
+     * @param options  flags and priority of this request
+     * @return the total number of bytes read
+     */
     public CompletableFuture<Long> readv(List<MemorySegment> dsts, long position, IoOptions options) {
-        Objects.requireNonNull(options, "options");
-        checkReadable();
-        List<MemorySegment> copy = copyOf(dsts, "dsts");
-        long total = checkVector(copy, true);
-        checkPosition(position);
-        return context.submit(this, fd(), Iocbs.CMD_PREADV, AioContext.RESULT_LONG, null, copy, position, total,
+        List<MemorySegment> copy = checkReadv(dsts, position, options);
+        return context.submit(this, fd(), Iocbs.CMD_PREADV, AioContext.RESULT_LONG, null, copy, position, total(copy),
                 options);
     }
 
     /**
      * Writes {@code srcs} in order at {@code position}, with one IOCB_CMD_PWRITEV; completes with the
      * total count written. 1 to IOV_MAX (1024) segments.
+     *
+     * @param srcs     native segments to write in order; keep their arenas open until the future completes
+     * @param position the file position of the first byte
+     * @return the total number of bytes written
      */
     public CompletableFuture<Long> writev(List<MemorySegment> srcs, long position) {
         return writev(srcs, position, IoOptions.NONE);
     }
 
-    /** {@link #writev(List, long)} with per-request {@link IoOptions}. */
+    /**
+     * {@link #writev(List, long)} with per-request {@link IoOptions}.
+     *
+     * @param srcs     native segments to write in order
+     * @param position the file position of the first byte
+     * @param options  flags and priority of this request
+     * @return the total number of bytes written
+     */
     public CompletableFuture<Long> writev(List<MemorySegment> srcs, long position, IoOptions options) {
-        Objects.requireNonNull(options, "options");
-        checkWritable();
-        List<MemorySegment> copy = copyOf(srcs, "srcs");
-        long total = checkVector(copy, false);
-        checkPosition(position);
-        return context.submit(this, fd(), Iocbs.CMD_PWRITEV, AioContext.RESULT_LONG, null, copy, position, total,
+        List<MemorySegment> copy = checkWritev(srcs, position, options);
+        return context.submit(this, fd(), Iocbs.CMD_PWRITEV, AioContext.RESULT_LONG, null, copy, position, total(copy),
                 options);
     }
 
-    /** Flushes data and metadata to stable storage (IOCB_CMD_FSYNC, like fsync(2)). */
+    // ------------------------------------------------------------------ with a handler: nothing allocated
+
+    /**
+     * {@link #read(MemorySegment, long, IoOptions)} with a handler and its attachment instead of a
+     * future: nothing is allocated per request; {@code handler} gets the bytes read.
+     *
+     * {@snippet :
+     * file.read(page.buffer(), page.position(), IoOptions.NONE, page, pageHandler);
+     * }
+     *
+     * @param dst        where to read into
+     * @param position   the file offset
+     * @param options    flags, priority, where the handler runs
+     * @param attachment given back to the handler
+     * @param handler    called once when the request has ended
+     * @param <A>        the attachment's type
+     */
+    public <A> void read(MemorySegment dst, long position, IoOptions options, A attachment,
+            AioHandler<? super A> handler) {
+        checkRead(dst, position, options);
+        context.submit(this, fd(), Iocbs.CMD_PREAD, AioContext.RESULT_INT, dst, null, position, dst.byteSize(),
+                options, attachment, handler);
+    }
+
+    /**
+     * {@link #write(MemorySegment, long, IoOptions)} with a handler and its attachment instead of a
+     * future; {@code handler} gets the bytes written.
+     *
+     * @param src        what to write
+     * @param position   the file offset
+     * @param options    flags, priority, where the handler runs
+     * @param attachment given back to the handler
+     * @param handler    called once when the request has ended
+     * @param <A>        the attachment's type
+     */
+    public <A> void write(MemorySegment src, long position, IoOptions options, A attachment,
+            AioHandler<? super A> handler) {
+        checkWrite(src, position, options);
+        context.submit(this, fd(), Iocbs.CMD_PWRITE, AioContext.RESULT_INT, src, null, position, src.byteSize(),
+                options, attachment, handler);
+    }
+
+    /**
+     * {@link #readv(List, long, IoOptions)} with a handler and its attachment instead of a future.
+     *
+     * @param dsts       where to read into, in order
+     * @param position   the file offset
+     * @param options    flags, priority, where the handler runs
+     * @param attachment given back to the handler
+     * @param handler    called once when the request has ended
+     * @param <A>        the attachment's type
+     */
+    public <A> void readv(List<MemorySegment> dsts, long position, IoOptions options, A attachment,
+            AioHandler<? super A> handler) {
+        List<MemorySegment> copy = checkReadv(dsts, position, options);
+        context.submit(this, fd(), Iocbs.CMD_PREADV, AioContext.RESULT_LONG, null, copy, position, total(copy),
+                options, attachment, handler);
+    }
+
+    /**
+     * {@link #writev(List, long, IoOptions)} with a handler and its attachment instead of a future.
+     *
+     * @param srcs       what to write, in order
+     * @param position   the file offset
+     * @param options    flags, priority, where the handler runs
+     * @param attachment given back to the handler
+     * @param handler    called once when the request has ended
+     * @param <A>        the attachment's type
+     */
+    public <A> void writev(List<MemorySegment> srcs, long position, IoOptions options, A attachment,
+            AioHandler<? super A> handler) {
+        List<MemorySegment> copy = checkWritev(srcs, position, options);
+        context.submit(this, fd(), Iocbs.CMD_PWRITEV, AioContext.RESULT_LONG, null, copy, position, total(copy),
+                options, attachment, handler);
+    }
+
+    /**
+     * {@link #fdatasync()} with a handler and its attachment instead of a future.
+     *
+     * @param attachment given back to the handler
+     * @param handler    called once when the request has ended (with result 0)
+     * @param <A>        the attachment's type
+     */
+    public <A> void fdatasync(A attachment, AioHandler<? super A> handler) {
+        context.submit(this, fd(), Iocbs.CMD_FDSYNC, AioContext.RESULT_VOID, null, null, 0, 0, IoOptions.NONE,
+                attachment, handler);
+    }
+
+    /**
+     * {@link #fsync()} with a handler and its attachment instead of a future.
+     *
+     * @param attachment given back to the handler
+     * @param handler    called once when the request has ended (with result 0)
+     * @param <A>        the attachment's type
+     */
+    public <A> void fsync(A attachment, AioHandler<? super A> handler) {
+        context.submit(this, fd(), Iocbs.CMD_FSYNC, AioContext.RESULT_VOID, null, null, 0, 0, IoOptions.NONE,
+                attachment, handler);
+    }
+
+    /**
+     * Flushes data and metadata to stable storage (IOCB_CMD_FSYNC, like fsync(2)).
+     *
+     * @return completes when the kernel reports the file durable
+     */
     public CompletableFuture<Void> fsync() {
         return context.submit(this, fd(), Iocbs.CMD_FSYNC, AioContext.RESULT_VOID, null, null, 0, 0, IoOptions.NONE);
     }
 
-    /** Flushes data, and the metadata needed to read it, to stable storage (IOCB_CMD_FDSYNC, like fdatasync(2)). */
+    /**
+     * Flushes data, and the metadata needed to read it, to stable storage (IOCB_CMD_FDSYNC, like fdatasync(2)).
+     *
+     * @return completes when the kernel reports the data durable
+     */
     public CompletableFuture<Void> fdatasync() {
         return context.submit(this, fd(), Iocbs.CMD_FDSYNC, AioContext.RESULT_VOID, null, null, 0, 0, IoOptions.NONE);
+    }
+
+    // ------------------------------------------------------------------ argument checks (also for AioBatch)
+
+    void checkRead(MemorySegment dst, long position, IoOptions options) {
+        Objects.requireNonNull(dst, "dst");
+        Objects.requireNonNull(options, "options");
+        checkReadable();
+        checkBuffer(dst, true);
+        checkPosition(position);
+        checkLength(dst.byteSize());
+    }
+
+    void checkWrite(MemorySegment src, long position, IoOptions options) {
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(options, "options");
+        checkWritable();
+        checkBuffer(src, false);
+        checkPosition(position);
+        checkLength(src.byteSize());
+    }
+
+    List<MemorySegment> checkReadv(List<MemorySegment> dsts, long position, IoOptions options) {
+        Objects.requireNonNull(options, "options");
+        checkReadable();
+        List<MemorySegment> copy = copyOf(dsts, "dsts");
+        checkVector(copy, true);
+        checkPosition(position);
+        return copy;
+    }
+
+    List<MemorySegment> checkWritev(List<MemorySegment> srcs, long position, IoOptions options) {
+        Objects.requireNonNull(options, "options");
+        checkWritable();
+        List<MemorySegment> copy = copyOf(srcs, "srcs");
+        checkVector(copy, false);
+        checkPosition(position);
+        return copy;
+    }
+
+    static long total(List<MemorySegment> segments) {
+        long total = 0;
+        for (int i = 0; i < segments.size(); i++) {
+            total += segments.get(i).byteSize();
+        }
+        return total;
     }
 
     private void checkReadable() {
@@ -319,6 +559,11 @@ public final class AioFile implements AutoCloseable {
         return file;
     }
 
+    /**
+     * Whether {@link #close()} has been called.
+     *
+     * @return true once closing has started
+     */
     public boolean isClosed() {
         return (requests.get() & CLOSED_BIT) != 0;
     }

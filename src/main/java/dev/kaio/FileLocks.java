@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio;
 
 import dev.kaio.internal.linux.LinuxH;
@@ -12,19 +27,41 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Byte-range locks for {@link KaioFileChannel}: open-file-description locks (fcntl F_OFD_SETLK /
- * F_OFD_SETLKW, Linux 3.15+), plus a JVM-wide table of held and pending ranges per file so that an
- * overlapping request from this JVM throws {@link OverlappingFileLockException}, as the JDK's
- * channels do.
+ * Byte-range locks for {@link KaioFileChannel}: open-file-description locks (fcntl F_OFD_SETLK,
+ * Linux 3.15+; never the blocking F_OFD_SETLKW, see {@link PendingLock}), plus a JVM-wide table of
+ * held and pending ranges per file so that an overlapping request from this JVM throws
+ * {@link OverlappingFileLockException}, as the JDK's channels do.
+ *
+ * <p>Ranges are as {@link java.nio.channels.FileLock} has them: a size of 0 was already turned into
+ * {@code Long.MAX_VALUE - position} ("to the end of the file, however it grows") by the channel, and
+ * a range ending at {@code Long.MAX_VALUE} is passed to the kernel as {@code l_len = 0}, which means
+ * the same.
  */
 final class FileLocks {
 
-    /** A locked or pending range, for the overlap table. */
-    record Range(Object owner, long position, long size) {
+    /**
+     * A locked or pending range, for the overlap table. Compared by identity: two requests for the
+     * same range of the same channel are different entries (only one can be in the table at a time).
+     */
+    static final class Range {
+        final Object owner;
+        final long position;
+        final long size;
+
+        Range(Object owner, long position, long size) {
+            this.owner = owner;
+            this.position = position;
+            this.size = size;
+        }
+
+        /** True if [position, position + size) and [p, p + s) share a byte (both ends at most Long.MAX_VALUE). */
         boolean overlaps(long p, long s) {
-            long end = size == Long.MAX_VALUE || position + size < 0 ? Long.MAX_VALUE : position + size;
-            long otherEnd = s == Long.MAX_VALUE || p + s < 0 ? Long.MAX_VALUE : p + s;
-            return position < otherEnd && p < end;
+            return position < end(p, s) && p < end(position, size);
+        }
+
+        private static long end(long position, long size) {
+            long end = position + size;
+            return end < 0 ? Long.MAX_VALUE : end;
         }
     }
 
@@ -58,25 +95,32 @@ final class FileLocks {
     /** Removes every range of {@code owner} (its channel closed, which released its OFD locks). */
     static void unregisterAll(String fileKey, Object owner) {
         TABLE.computeIfPresent(fileKey, (k, list) -> {
-            list.removeIf(r -> r.owner() == owner);
+            list.removeIf(r -> r.owner == owner);
             return list.isEmpty() ? null : list;
         });
     }
 
     /**
-     * fcntl(fd, F_OFD_SETLK or F_OFD_SETLKW, {type, SEEK_SET, position, size}). Returns 0 or -errno
-     * (EAGAIN/EACCES: held elsewhere).
+     * fcntl(fd, F_OFD_SETLK, {type, SEEK_SET, position, size}): never waits. Returns 0 or -errno
+     * (EAGAIN/EACCES: held elsewhere). The caller pins {@code fd} (AioFile.beginRequest) so that it
+     * cannot be closed, and its number reused by another file, during the call.
      */
-    static int fcntl(int fd, boolean wait, short type, long position, long size) {
+    static int fcntl(int fd, short type, long position, long size) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fl = flock.allocate(arena);
             flock.l_type(fl, type);
             flock.l_whence(fl, (short) LinuxH.SEEK_SET());
             flock.l_start(fl, position);
-            flock.l_len(fl, size == Long.MAX_VALUE ? 0 : size); // 0: to the end of the file, however it grows
-            flock.l_pid(fl, 0);                                  // must be 0 for OFD locks
-            return Libc.fcntlLock(Libc.errnoState(arena), fd, wait ? LinuxH.F_OFD_SETLKW() : LinuxH.F_OFD_SETLK(), fl);
+            // a range that ends at Long.MAX_VALUE (tryLock(), or a size of 0) covers the rest of the file however it grows
+            flock.l_len(fl, size == Long.MAX_VALUE || position + size == Long.MAX_VALUE ? 0 : size);
+            flock.l_pid(fl, 0); // must be 0 for OFD locks
+            return Libc.fcntlLock(Libc.errnoState(arena), fd, LinuxH.F_OFD_SETLK(), fl);
         }
+    }
+
+    /** True for the errors that mean "held by another open file description or process": try later. */
+    static boolean isBusy(int ret) {
+        return ret == -Errno.EAGAIN || ret == -Errno.EACCES || ret == -Errno.EINTR;
     }
 
     static short readLock() {

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio;
 
 import java.util.Objects;
@@ -28,12 +43,23 @@ public record IoPriority(IoClass ioClass, int level) {
             this.value = value;
         }
 
-        /** The IOPRIO_CLASS_* value. */
+        /**
+         * The IOPRIO_CLASS_* value.
+         *
+         * @return 1 (RT), 2 (BE) or 3 (IDLE)
+         */
         public int value() {
             return value;
         }
     }
 
+    /**
+     * A priority of class {@code ioClass} at {@code level}.
+     *
+     * @param ioClass the scheduling class
+     * @param level   0 (highest) to 7 (lowest)
+     * @throws IllegalArgumentException if {@code level} is not in [0, 7]
+     */
     public IoPriority {
         Objects.requireNonNull(ioClass, "ioClass");
         if (level < 0 || level > 7) {
@@ -41,11 +67,23 @@ public record IoPriority(IoClass ioClass, int level) {
         }
     }
 
+    /**
+     * A priority of class {@code ioClass} at {@code level}.
+     *
+     * @param ioClass the scheduling class
+     * @param level   0 (highest) to 7 (lowest)
+     * @return the priority
+     * @throws IllegalArgumentException if {@code level} is not in [0, 7]
+     */
     public static IoPriority of(IoClass ioClass, int level) {
         return new IoPriority(ioClass, level);
     }
 
-    /** The encoded value for aio_reqprio: {@code class << 13 | level}. */
+    /**
+     * The encoded value for aio_reqprio.
+     *
+     * @return {@code class << 13 | level}
+     */
     public int value() {
         return ioClass.value << 13 | level;
     }

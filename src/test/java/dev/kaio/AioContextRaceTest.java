@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio;
 
 import static java.nio.file.StandardOpenOption.READ;
@@ -287,6 +302,39 @@ class AioContextRaceTest {
                 CompletableFuture<Integer> both = first.thenApply(n -> n + second.join());
                 assertEquals(8192, within(both, "a callback joining its batch-mate"));
             }
+        }
+    }
+
+    /** get() is interruptible: at once when interrupted before, and while waiting on a poll. */
+    @Test
+    void getIsInterruptible() throws Exception {
+        int[] pipe = Fds.pipe();
+        try (AioContext ctx = AioContext.open(2)) {
+            CompletableFuture<Integer> p = ctx.poll(pipe[0], PollEvents.POLLIN);
+            Thread.currentThread().interrupt();
+            org.junit.jupiter.api.Assertions.assertThrows(InterruptedException.class, p::get, "interrupted before");
+            assertFalse(Thread.interrupted(), "the interrupt status is cleared, as CompletableFuture.get does");
+            Thread waiter = Thread.currentThread();
+            CompletableFuture<Object> interrupter = CompletableFuture.runAsync(() -> {
+                while (waiter.getState() != Thread.State.RUNNABLE || !p.isDone() && ctx.inFlight() == 0) {
+                    Thread.onSpinWait();
+                }
+                try {
+                    Thread.sleep(50); // let the waiter block in the kernel wait (not an ordering the assert needs)
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                waiter.interrupt();
+            }).thenApply(x -> null);
+            org.junit.jupiter.api.Assertions.assertThrows(InterruptedException.class, p::get,
+                    "interrupted while waiting on a poll");
+            within(interrupter, "the interrupter");
+            assertFalse(p.isDone(), "the poll itself goes on");
+            assertTrue(p.cancel(true));
+        } finally {
+            Thread.interrupted();
+            Fds.close(pipe[0]);
+            Fds.close(pipe[1]);
         }
     }
 

@@ -1,27 +1,48 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kaio.testing.LockHolder;
 import dev.kaio.testing.TestFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The conformance suite against kaio's channel, plus what only kaio's channel does. */
@@ -33,8 +54,106 @@ class KaioAsyncFileChannelTest extends AsyncFileChannelConformance {
     }
 
     @Override
-    AsynchronousFileChannel open(Path path, Set<OpenOption> options, ExecutorService executor) throws IOException {
-        return KaioFileChannel.open(path, options, executor);
+    AsynchronousFileChannel open(Path path, Set<? extends OpenOption> options, ExecutorService executor,
+            FileAttribute<?>... attrs) throws IOException {
+        return KaioFileChannel.open(path, options, executor, attrs);
+    }
+
+    @Override
+    String implementation() {
+        return "kaio";
+    }
+
+    @Override
+    boolean closeCompletesPendingLocksBeforeReturning() {
+        return true; // no thread waits in the kernel: close() fails the pending requests itself
+    }
+
+    @Override
+    boolean cancelledLockFreesItsRange() {
+        return true; // a cancelled request stops retrying and leaves the table at once
+    }
+
+    @Override
+    boolean heapBuffersWorkWithDirectIo() {
+        return true; // bounced through aligned pooled buffers
+    }
+
+    @Override
+    boolean tryLockRacingCloseMayThrowAssertionError() {
+        return false; // the granted lock is released and AsynchronousCloseException thrown
+    }
+
+    @Override
+    boolean fileChannelLockOfThisJvmIsOverlapping() {
+        return false; // an OFD lock and this process's POSIX lock conflict in the kernel: tryLock gives null
+    }
+
+    /**
+     * Closing the channel's AioFile behind its back makes every operation say "closed": lock operations
+     * pin the descriptor as reads and writes do, so none reaches the closed descriptor (EBADF) or a
+     * number another file has been given since.
+     */
+    @Test
+    void lockOperationsPinTheDescriptorLikeReadsAndWrites() throws Exception {
+        Path p = TestFiles.newDirectory("kpin").resolve("l");
+        Files.write(p, new byte[100]);
+        KaioFileChannel ch = KaioFileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock held = ch.tryLock(0, 10, false);
+        assertNotNull(held);
+        ch.aioFile().close();
+        assertThrows(ClosedChannelException.class, held::release);
+        assertThrows(ClosedChannelException.class, () -> ch.tryLock(20, 10, false));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> ch.lock(30, 10, false).get(30, TimeUnit.SECONDS));
+        assertInstanceOf(ClosedChannelException.class, e.getCause());
+        assertThrows(ClosedChannelException.class, ch::size);
+        assertThrows(ClosedChannelException.class, () -> ch.truncate(1));
+        e = assertThrows(ExecutionException.class, () -> ch.read(ByteBuffer.allocate(10), 0).get(30, TimeUnit.SECONDS));
+        assertInstanceOf(ClosedChannelException.class, e.getCause());
+        ch.close();
+        assertNotNull(ch.toString());
+    }
+
+    /**
+     * A pending lock() costs no thread: a hundred of them waiting on ranges another process holds add
+     * (almost) no threads to the JVM, and close() fails each at once.
+     */
+    @Test
+    void pendingLocksDoNotHoldAThreadEach() throws Exception {
+        Path p = TestFiles.newDirectory("kpending").resolve("l");
+        Files.write(p, new byte[1000]);
+        try (LockHolder other = LockHolder.start(p)) {
+            other.lock(0, 1000, false);
+            // warm up the shared pools, so that only per-lock threads would show up below
+            try (KaioFileChannel ch = KaioFileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                Future<FileLock> f = ch.lock(999, 1, false);
+                assertNull(ch.tryLock(0, 1, false));
+                ch.close();
+                assertThrows(ExecutionException.class, f::get);
+            }
+            int threadsBefore = Thread.activeCount();
+            List<KaioFileChannel> channels = new ArrayList<>();
+            List<Future<FileLock>> pending = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                KaioFileChannel ch = KaioFileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                channels.add(ch);
+                pending.add(ch.lock(i, 1, false));
+            }
+            int grown = Thread.activeCount() - threadsBefore;
+            assertTrue(grown < 10, "100 pending locks added " + grown + " threads");
+            for (Future<FileLock> f : pending) {
+                assertFalse(f.isDone());
+            }
+            for (KaioFileChannel ch : channels) {
+                ch.close();
+            }
+            for (Future<FileLock> f : pending) {
+                assertTrue(f.isDone(), "close() fails a pending lock at once");
+                ExecutionException e = assertThrows(ExecutionException.class, f::get);
+                assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+            }
+            other.unlock();
+        }
     }
 
     @Test

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -71,11 +86,25 @@ class ReadmeClaimsTest {
         System.out.printf("README claims: %d claims, %d test references, all resolved%n", claims, references);
     }
 
-    /** Null if {@code className#method} is a test method of a test class in src/test/java, else what is wrong. */
+    /** The tool's tests: another module, whose classes this test cannot load (see checkSource). */
+    static final Path TOOL_TESTS = Path.of("tools/src/test/java");
+
+    /**
+     * Null if {@code className#method} is a test method of a test class in src/test/java (or, for the
+     * tool, tools/src/test/java), else what is wrong.
+     */
     static String check(String className, String method) throws Exception {
         List<Path> sources;
         try (Stream<Path> s = Files.walk(Path.of("src/test/java"))) {
             sources = s.filter(p -> p.getFileName().toString().equals(className + ".java")).toList();
+        }
+        if (sources.isEmpty() && Files.isDirectory(TOOL_TESTS)) {
+            try (Stream<Path> s = Files.walk(TOOL_TESTS)) {
+                List<Path> tool = s.filter(p -> p.getFileName().toString().equals(className + ".java")).toList();
+                if (tool.size() == 1) {
+                    return checkSource(className, method, Files.readString(tool.get(0)));
+                }
+            }
         }
         if (sources.size() != 1) {
             return className + ": " + sources.size() + " source files named " + className + ".java in src/test/java";
@@ -94,6 +123,24 @@ class ReadmeClaimsTest {
             }
         }
         return className + "#" + method + " does not exist";
+    }
+
+    /**
+     * The check for a class of the tool's module, from its source: the method is declared there, right
+     * after one of JUnit's test annotations (the tool's tests use no others).
+     */
+    static String checkSource(String className, String method, String source) {
+        Matcher m = Pattern.compile("(?m)^[ \\t]*(?:[\\w<>\\[\\],.?]+[ \\t]+)+" + Pattern.quote(method) + "\\s*\\(")
+                .matcher(source);
+        if (!m.find()) {
+            return className + "#" + method + " does not exist";
+        }
+        // the annotations: what lies between the end of the member before (a closing brace at the
+        // members' indentation, or a field's semicolon) and this declaration
+        String before = source.substring(0, m.start());
+        String annotations = before.substring(Math.max(before.lastIndexOf("\n    }"), before.lastIndexOf(";\n")) + 1);
+        return annotations.matches("(?s).*@(Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate)\\b.*") ? null
+                : className + "#" + method + " is not a test method";
     }
 
     /** Carries an annotation that is, or is meta-annotated (at any depth) with, {@link Testable}. */
@@ -127,5 +174,8 @@ class ReadmeClaimsTest {
         assertEquals("ReadmeClaimsTest#check is not a test method", check("ReadmeClaimsTest", "check"));
         assertFalse(check("PlantedHangTest", "waitsForAFutureNobodyCompletes") == null);
         assertEquals(null, check("JdkAsyncFileChannelTest", "locksOverlapRulesAndRelease"), "inherited tests count");
+        assertEquals(null, check("BenchOptionsTest", "everyOptionParses"), "the tool's tests count");
+        assertEquals("BenchOptionsTest#runOk is not a test method", check("BenchOptionsTest", "runOk"));
+        assertEquals("BenchOptionsTest#noSuchTest does not exist", check("BenchOptionsTest", "noSuchTest"));
     }
 }

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.engine;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -170,11 +185,24 @@ public final class AioQueue implements AutoCloseable {
         private boolean eventFd;
         private int iovecCapacity;
 
+        /** Options with the defaults described above (the same as {@link #defaults()}). */
+        public Options() {}
+
+        /**
+         * The defaults described above; change them with the methods below.
+         *
+         * @return new options with the defaults
+         */
         public static Options defaults() {
             return new Options();
         }
 
-        /** Reap only with io_getevents, never from the ring in user space. */
+        /**
+         * Reap only with io_getevents, never from the ring in user space.
+         *
+         * @param force true to always call io_getevents
+         * @return these options
+         */
         public Options forceSyscalls(boolean force) {
             this.forceSyscalls = force;
             return this;
@@ -184,13 +212,22 @@ public final class AioQueue implements AutoCloseable {
          * Create an eventfd and submit every request with IOCB_FLAG_RESFD, so that the kernel adds 1 to
          * it per completion: an event loop can watch {@link AioQueue#eventFd()} and then
          * {@code reap(0, max, 0)}.
+         *
+         * @param eventFd true to create and use the eventfd
+         * @return these options
          */
         public Options eventFd(boolean eventFd) {
             this.eventFd = eventFd;
             return this;
         }
 
-        /** Room for this many iovec entries across the vectored requests of one staged batch. */
+        /**
+         * Room for this many iovec entries across the vectored requests of one staged batch.
+         *
+         * @param capacity the number of iovec entries, at least 1
+         * @return these options
+         * @throws IllegalArgumentException if {@code capacity} is less than 1
+         */
         public Options iovecCapacity(int capacity) {
             if (capacity < 1) {
                 throw new IllegalArgumentException("iovecCapacity must be positive: " + capacity);
@@ -204,19 +241,38 @@ public final class AioQueue implements AutoCloseable {
      * Creates a kernel AIO context for {@code depth} requests in flight ({@code io_setup(depth)}) with
      * the default {@link Options}.
      *
+     * @param depth the number of requests the queue holds, 1 to 65536
+     * @return the open queue; close it to release the kernel context
      * @throws AioException EAGAIN when {@code /proc/sys/fs/aio-max-nr} is exhausted (the message shows
      *                      the numbers), EINVAL for a depth the kernel refuses
+     * @throws IOException  if the context cannot be set up for another reason
+     * @throws UnsupportedOperationException if native access is not enabled for kaio, or the platform
+     *                      is not Linux x86_64
      */
     public static AioQueue open(int depth) throws IOException {
         return open(depth, Options.defaults());
     }
 
-    /** Like {@link #open(int)}, with room for {@code iovecCapacity} iovec entries per staged batch. */
+    /**
+     * Like {@link #open(int)}, with room for {@code iovecCapacity} iovec entries per staged batch.
+     *
+     * @param depth         the number of requests the queue holds, 1 to 65536
+     * @param iovecCapacity iovec entries for the vectored requests of one staged batch
+     * @return the open queue
+     * @throws IOException as {@link #open(int)}
+     */
     public static AioQueue open(int depth, int iovecCapacity) throws IOException {
         return open(depth, Options.defaults().iovecCapacity(iovecCapacity));
     }
 
-    /** Creates a kernel AIO context for {@code depth} requests in flight, set up as {@code options} say. */
+    /**
+     * Creates a kernel AIO context for {@code depth} requests in flight, set up as {@code options} say.
+     *
+     * @param depth   the number of requests the queue holds, 1 to 65536
+     * @param options how to reap completions, eventfd, iovec room
+     * @return the open queue
+     * @throws IOException as {@link #open(int)}
+     */
     public static AioQueue open(int depth, Options options) throws IOException {
         if (depth < 1 || depth > KernelContexts.MAX_EVENTS) {
             throw new IllegalArgumentException("depth must be in [1, " + KernelContexts.MAX_EVENTS + "]: " + depth);
@@ -226,22 +282,38 @@ public final class AioQueue implements AutoCloseable {
         return new AioQueue(depth, options);
     }
 
-    /** The number of requests this queue can hold: prepared, in flight and unreported together. */
+    /**
+     * The number of requests this queue can hold: prepared, in flight and unreported together.
+     *
+     * @return the depth given to {@code open}
+     */
     public int depth() {
         return depth;
     }
 
-    /** How many more requests can be prepared now. */
+    /**
+     * How many more requests can be prepared now.
+     *
+     * @return {@link #depth()} minus the requests staged, in flight or not yet reported
+     */
     public int remaining() {
         return depth - (tail - head) - inFlight - refused;
     }
 
-    /** Requests prepared and not yet submitted. */
+    /**
+     * Requests prepared and not yet submitted.
+     *
+     * @return the number of staged requests
+     */
     public int staged() {
         return tail - head;
     }
 
-    /** Requests submitted and not yet reaped. */
+    /**
+     * Requests submitted and not yet reaped.
+     *
+     * @return the number of requests in the kernel
+     */
     public int inFlight() {
         return inFlight;
     }
@@ -249,6 +321,8 @@ public final class AioQueue implements AutoCloseable {
     /**
      * The kernel's {@code aio_context_t}: the address at which the kernel mapped this context's
      * completion ring.
+     *
+     * @return the context id io_setup returned
      */
     public long contextId() {
         return ctx;
@@ -258,35 +332,67 @@ public final class AioQueue implements AutoCloseable {
      * The eventfd the kernel signals once per completion (IOCB_FLAG_RESFD), for an external event
      * loop; -1 unless opened with {@link Options#eventFd(boolean)}. Reading it (8 bytes) resets it;
      * {@link #reap} does not read it.
+     *
+     * @return the eventfd's file descriptor, or -1
      */
     public int eventFd() {
         return eventFd != null ? eventFd.fd() : -1;
     }
 
-    /** True if completions are reaped from the kernel's ring in user space (else only io_getevents). */
+    /**
+     * Whether completions are reaped from the kernel's ring in user space (else only with io_getevents).
+     *
+     * @return true if {@link #reap} reads the ring
+     */
     public boolean reapsFromRing() {
         return ring != null;
     }
 
-    /** Completions collected from the ring in user space so far. */
+    /**
+     * Completions collected from the ring in user space so far.
+     *
+     * @return the count since {@code open}
+     */
     public long ringCompletions() {
         return ringCompletions;
     }
 
-    /** Completions collected with io_getevents so far. */
+    /**
+     * Completions collected with io_getevents so far.
+     *
+     * @return the count since {@code open}
+     */
     public long syscallCompletions() {
         return syscallCompletions;
     }
 
     // ---------------------------------------------------------------- prepare
 
-    /** Prepares {@code IOCB_CMD_PREAD}: read {@code buffer.byteSize()} bytes at {@code position} into {@code buffer}. */
+    /**
+     * Prepares {@code IOCB_CMD_PREAD}: read {@code buffer.byteSize()} bytes at {@code position} into {@code buffer}.
+     *
+     * @param fd       the file descriptor ({@link RawFile#fd()})
+     * @param buffer   native memory to read into; it must stay allocated until the completion is reaped
+     * @param position the file position
+     * @param tag      returned with the completion by {@link #tag(int)}
+     * @throws IllegalStateException    if the queue is full ({@link #remaining()} is 0) or closed
+     * @throws IllegalArgumentException if {@code buffer} is not native or is read-only, or {@code position} is negative
+     */
     public void prepareRead(int fd, MemorySegment buffer, long position, long tag) {
         checkWritableNative(buffer);
         stage(Iocbs.CMD_PREAD, fd, buffer.address(), buffer.byteSize(), position, tag, 0);
     }
 
-    /** Prepares {@code IOCB_CMD_PWRITE}: write all of {@code buffer} at {@code position}. */
+    /**
+     * Prepares {@code IOCB_CMD_PWRITE}: write all of {@code buffer} at {@code position}.
+     *
+     * @param fd       the file descriptor ({@link RawFile#fd()})
+     * @param buffer   native memory to write; it must stay allocated until the completion is reaped
+     * @param position the file position
+     * @param tag      returned with the completion by {@link #tag(int)}
+     * @throws IllegalStateException    if the queue is full or closed
+     * @throws IllegalArgumentException if {@code buffer} is not native, or {@code position} is negative
+     */
     public void prepareWrite(int fd, MemorySegment buffer, long position, long tag) {
         checkNative(buffer);
         stage(Iocbs.CMD_PWRITE, fd, buffer.address(), buffer.byteSize(), position, tag, 0);
@@ -295,13 +401,31 @@ public final class AioQueue implements AutoCloseable {
     /**
      * Prepares a read into raw native memory. The caller guarantees that {@code [address, address +
      * length)} is writable native memory that stays allocated until the completion is reaped.
+     *
+     * @param fd       the file descriptor
+     * @param address  the address of the native memory to read into
+     * @param length   the number of bytes to read
+     * @param position the file position
+     * @param tag      returned with the completion by {@link #tag(int)}
+     * @throws IllegalStateException    if the queue is full or closed
+     * @throws IllegalArgumentException if the address is 0 or a length or position is negative
      */
     public void prepareRead(int fd, long address, long length, long position, long tag) {
         checkRaw(address, length);
         stage(Iocbs.CMD_PREAD, fd, address, length, position, tag, 0);
     }
 
-    /** Prepares a write from raw native memory (see {@link #prepareRead(int, long, long, long, long)}). */
+    /**
+     * Prepares a write from raw native memory (see {@link #prepareRead(int, long, long, long, long)}).
+     *
+     * @param fd       the file descriptor
+     * @param address  the address of the native memory to write
+     * @param length   the number of bytes to write
+     * @param position the file position
+     * @param tag      returned with the completion by {@link #tag(int)}
+     * @throws IllegalStateException    if the queue is full or closed
+     * @throws IllegalArgumentException if the address is 0 or a length or position is negative
+     */
     public void prepareWrite(int fd, long address, long length, long position, long tag) {
         checkRaw(address, length);
         stage(Iocbs.CMD_PWRITE, fd, address, length, position, tag, 0);
@@ -310,12 +434,30 @@ public final class AioQueue implements AutoCloseable {
     /**
      * Prepares {@code IOCB_CMD_PREADV}: one read at {@code position} scattered into
      * {@code buffers[0..count)} in order. The array is read now and may be reused at once.
+     *
+     * @param fd       the file descriptor
+     * @param buffers  native, writable segments, filled in order; they must stay allocated until reaped
+     * @param count    how many of {@code buffers} to use, 1 to IOV_MAX (1024)
+     * @param position the file position of the first byte
+     * @param tag      returned with the completion by {@link #tag(int)}
+     * @throws IllegalStateException    if the queue or its iovec staging area is full, or the queue is closed
+     * @throws IllegalArgumentException if {@code count} is out of range or a segment is not native or read-only
      */
     public void prepareReadv(int fd, MemorySegment[] buffers, int count, long position, long tag) {
         stageVectored(Iocbs.CMD_PREADV, fd, buffers, count, position, tag, true);
     }
 
-    /** Prepares {@code IOCB_CMD_PWRITEV}: one write at {@code position} gathered from {@code buffers[0..count)}. */
+    /**
+     * Prepares {@code IOCB_CMD_PWRITEV}: one write at {@code position} gathered from {@code buffers[0..count)}.
+     *
+     * @param fd       the file descriptor
+     * @param buffers  native segments, written in order; they must stay allocated until reaped
+     * @param count    how many of {@code buffers} to use, 1 to IOV_MAX (1024)
+     * @param position the file position of the first byte
+     * @param tag      returned with the completion by {@link #tag(int)}
+     * @throws IllegalStateException    if the queue or its iovec staging area is full, or the queue is closed
+     * @throws IllegalArgumentException if {@code count} is out of range or a segment is not native
+     */
     public void prepareWritev(int fd, MemorySegment[] buffers, int count, long position, long tag) {
         stageVectored(Iocbs.CMD_PWRITEV, fd, buffers, count, position, tag, false);
     }
@@ -324,6 +466,15 @@ public final class AioQueue implements AutoCloseable {
      * Prepares a read with per-request flags: {@code rwFlags} are RWF_* bits (see
      * {@link dev.kaio.RwFlag#bits()}), {@code ioprio} an encoded I/O priority
      * ({@link dev.kaio.IoPriority#value()}) or 0 for none.
+     *
+     * @param fd       the file descriptor
+     * @param buffer   native memory to read into
+     * @param position the file position
+     * @param tag      returned with the completion by {@link #tag(int)}
+     * @param rwFlags  RWF_* bits for aio_rw_flags
+     * @param ioprio   the encoded I/O priority, or 0
+     * @throws IllegalStateException    if the queue is full or closed
+     * @throws IllegalArgumentException as {@link #prepareRead(int, MemorySegment, long, long)}
      */
     public void prepareRead(int fd, MemorySegment buffer, long position, long tag, int rwFlags, int ioprio) {
         checkWritableNative(buffer);
@@ -331,7 +482,18 @@ public final class AioQueue implements AutoCloseable {
         stageChecked(Iocbs.CMD_PREAD, fd, buffer.address(), buffer.byteSize(), position, tag, rwFlags, ioprio);
     }
 
-    /** Prepares a write with per-request flags (see {@link #prepareRead(int, MemorySegment, long, long, int, int)}). */
+    /**
+     * Prepares a write with per-request flags (see {@link #prepareRead(int, MemorySegment, long, long, int, int)}).
+     *
+     * @param fd       the file descriptor
+     * @param buffer   native memory to write
+     * @param position the file position
+     * @param tag      returned with the completion by {@link #tag(int)}
+     * @param rwFlags  RWF_* bits for aio_rw_flags
+     * @param ioprio   the encoded I/O priority, or 0
+     * @throws IllegalStateException    if the queue is full or closed
+     * @throws IllegalArgumentException as {@link #prepareWrite(int, MemorySegment, long, long)}
+     */
     public void prepareWrite(int fd, MemorySegment buffer, long position, long tag, int rwFlags, int ioprio) {
         checkNative(buffer);
         ensureRoom();
@@ -342,6 +504,12 @@ public final class AioQueue implements AutoCloseable {
      * Prepares {@code IOCB_CMD_POLL} (Linux 4.18+): completes when {@code fd} (a pipe, socket,
      * eventfd, ...) is ready for any of {@code events} (POLLIN, POLLOUT, ...; see
      * {@link dev.kaio.PollEvents}), with the ready mask as the result. Regular files are always ready.
+     *
+     * @param fd     the file descriptor to watch
+     * @param events the poll events of interest (16 bits)
+     * @param tag    returned with the completion by {@link #tag(int)}
+     * @throws IllegalStateException    if the queue is full or closed
+     * @throws IllegalArgumentException if {@code events} does not fit 16 bits
      */
     public void preparePoll(int fd, int events, long tag) {
         if ((events & 0xffff) != events) {
@@ -355,12 +523,24 @@ public final class AioQueue implements AutoCloseable {
         tail++;
     }
 
-    /** Prepares {@code IOCB_CMD_FSYNC}: like fsync(2) (Linux 4.18+; EINVAL before). */
+    /**
+     * Prepares {@code IOCB_CMD_FSYNC}: like fsync(2) (Linux 4.18+; EINVAL before).
+     *
+     * @param fd  the file descriptor
+     * @param tag returned with the completion by {@link #tag(int)}
+     * @throws IllegalStateException if the queue is full or closed
+     */
     public void prepareFsync(int fd, long tag) {
         stage(Iocbs.CMD_FSYNC, fd, 0, 0, 0, tag, 0);
     }
 
-    /** Prepares {@code IOCB_CMD_FDSYNC}: like fdatasync(2) (Linux 4.18+; EINVAL before). */
+    /**
+     * Prepares {@code IOCB_CMD_FDSYNC}: like fdatasync(2) (Linux 4.18+; EINVAL before).
+     *
+     * @param fd  the file descriptor
+     * @param tag returned with the completion by {@link #tag(int)}
+     * @throws IllegalStateException if the queue is full or closed
+     */
     public void prepareFdsync(int fd, long tag) {
         stage(Iocbs.CMD_FDSYNC, fd, 0, 0, 0, tag, 0);
     }
@@ -452,6 +632,10 @@ public final class AioQueue implements AutoCloseable {
      * {@code -errno}. Returns the number of requests now in flight that were not before; fewer than
      * {@link #staged()} only when the kernel answered EAGAIN with requests still in flight (reap, then
      * submit again).
+     *
+     * @return the number of requests submitted by this call
+     * @throws ClosedChannelException if the queue is closed
+     * @throws IOException            if io_submit fails in a way that concerns the whole queue
      */
     public int submit() throws IOException {
         ensureOpen();
@@ -500,6 +684,10 @@ public final class AioQueue implements AutoCloseable {
      * @param max           the most completions to return, in [1, depth]
      * @param timeoutNanos  the longest wait, or a negative value to wait without limit
      * @return the number of completions now readable
+     * @throws ClosedChannelException   if the queue is closed
+     * @throws AioException             if io_getevents fails
+     * @throws IOException              for another I/O failure
+     * @throws IllegalArgumentException unless {@code 0 <= min <= max <= depth} and {@code max >= 1}
      */
     public int reap(int min, int max, long timeoutNanos) throws IOException {
         ensureOpen();
@@ -544,7 +732,13 @@ public final class AioQueue implements AutoCloseable {
         return n;
     }
 
-    /** The tag of completion {@code i} of the last {@link #reap}. */
+    /**
+     * The tag of completion {@code i} of the last {@link #reap}.
+     *
+     * @param i the index of the completion, in [0, {@link #ready()})
+     * @return the tag given when the request was prepared
+     * @throws IndexOutOfBoundsException if {@code i} is not a readable completion
+     */
     public long tag(int i) {
         checkIndex(i);
         return Iocbs.eventData(events, Iocbs.IO_EVENT_SIZE * i);
@@ -553,13 +747,21 @@ public final class AioQueue implements AutoCloseable {
     /**
      * The result of completion {@code i} of the last {@link #reap}: bytes transferred (which may be
      * fewer than asked, e.g. 0 at end of file), 0 for fsync/fdsync, or {@code -errno}.
+     *
+     * @param i the index of the completion, in [0, {@link #ready()})
+     * @return the kernel's {@code io_event.res}
+     * @throws IndexOutOfBoundsException if {@code i} is not a readable completion
      */
     public long result(int i) {
         checkIndex(i);
         return Iocbs.eventRes(events, Iocbs.IO_EVENT_SIZE * i);
     }
 
-    /** The number of completions readable from the last {@link #reap}. */
+    /**
+     * The number of completions readable from the last {@link #reap}.
+     *
+     * @return the count of readable completions
+     */
     public int ready() {
         return ready;
     }
@@ -570,7 +772,15 @@ public final class AioQueue implements AutoCloseable {
         }
     }
 
-    /** Builds the exception for a negative {@link #result(int)}, for callers that want one. */
+    /**
+     * Builds the exception for a negative {@link #result(int)}, for callers that want one.
+     *
+     * @param result    the negative result, {@code -errno}
+     * @param operation what the request was ({@code "read"}, {@code "write"}, ...)
+     * @param detail    what was being done, or null
+     * @return the exception, with the errno's name in its message
+     * @throws IllegalArgumentException if {@code result} is not negative
+     */
     public static AioException failure(long result, String operation, String detail) {
         if (result >= 0) {
             throw new IllegalArgumentException("not a failure: " + result);
@@ -584,7 +794,11 @@ public final class AioQueue implements AutoCloseable {
         }
     }
 
-    /** True once {@link #close()} has run. */
+    /**
+     * Whether {@link #close()} has run.
+     *
+     * @return true once closed
+     */
     public boolean isClosed() {
         return closed;
     }

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.engine;
 
 import dev.kaio.AioException;
@@ -76,14 +91,24 @@ public final class RawFile implements AutoCloseable {
         this.fileKey = fileKey;
     }
 
-    /** Identifies the file (device and inode), like {@code BasicFileAttributes.fileKey()}. */
+    /**
+     * Identifies the file (device and inode), like {@code BasicFileAttributes.fileKey()}.
+     *
+     * @return a key equal for two opens of the same file
+     */
     public String fileKey() {
         return fileKey;
     }
 
     /**
-     * Opens {@code path}.
+     * Opens {@code path}. Options: {@link java.nio.file.StandardOpenOption} READ, WRITE, APPEND, CREATE,
+     * CREATE_NEW, TRUNCATE_EXISTING, DELETE_ON_CLOSE, SPARSE, DSYNC, SYNC,
+     * {@link java.nio.file.LinkOption#NOFOLLOW_LINKS} and {@link dev.kaio.AioOpenOption}. Without READ
+     * or WRITE the file is opened for reading.
      *
+     * @param path    the file or block device
+     * @param options how to open it
+     * @return the open file
      * @throws NoSuchFileException        ENOENT
      * @throws FileAlreadyExistsException EEXIST (CREATE_NEW)
      * @throws AccessDeniedException      EACCES, EPERM
@@ -91,6 +116,7 @@ public final class RawFile implements AutoCloseable {
      *                                    O_DIRECT, or EISDIR for a directory
      * @throws UnsupportedOperationException for an unknown option, or when native access is off
      * @throws IllegalArgumentException   for an invalid combination (APPEND with READ or TRUNCATE_EXISTING)
+     * @throws IOException                for any other failure to open
      */
     public static RawFile open(Path path, OpenOption... options) throws IOException {
         return open(path, 0666, options);
@@ -99,6 +125,12 @@ public final class RawFile implements AutoCloseable {
     /**
      * Like {@link #open(Path, OpenOption...)}, creating a missing file with permission bits
      * {@code mode} (before the umask), e.g. {@code 0600}.
+     *
+     * @param path    the file or block device
+     * @param mode    permission bits (at most {@code 07777}) of a file that CREATE or CREATE_NEW creates
+     * @param options how to open it
+     * @return the open file
+     * @throws IOException as {@link #open(Path, OpenOption...)}
      */
     public static RawFile open(Path path, int mode, OpenOption... options) throws IOException {
         Objects.requireNonNull(path, "path");
@@ -255,28 +287,56 @@ public final class RawFile implements AutoCloseable {
         return new DirectIoAlignment(FALLBACK_ALIGNMENT, FALLBACK_ALIGNMENT, "fallback");
     }
 
-    /** The file descriptor, for {@link AioQueue}'s prepare methods. Valid until {@link #close()}. */
+    /**
+     * The file descriptor, for {@link AioQueue}'s prepare methods.
+     *
+     * @return the descriptor, valid until {@link #close()}
+     */
     public int fd() {
         return fd;
     }
 
+    /**
+     * The path the file was opened with.
+     *
+     * @return the path given to {@code open}
+     */
     public Path path() {
         return path;
     }
 
+    /**
+     * Whether the file was opened for reading.
+     *
+     * @return true if reads are allowed
+     */
     public boolean isReadable() {
         return readable;
     }
 
+    /**
+     * Whether the file was opened for writing.
+     *
+     * @return true if writes are allowed
+     */
     public boolean isWritable() {
         return writable;
     }
 
-    /** True if opened with O_DIRECT. */
+    /**
+     * Whether the file was opened with O_DIRECT.
+     *
+     * @return true if opened with {@link dev.kaio.AioOpenOption#DIRECT}
+     */
     public boolean isDirect() {
         return direct;
     }
 
+    /**
+     * Whether the path is a block device.
+     *
+     * @return true for a block device, false for a regular file
+     */
     public boolean isBlockDevice() {
         return blockDevice;
     }
@@ -284,17 +344,29 @@ public final class RawFile implements AutoCloseable {
     /**
      * The alignment O_DIRECT requires of buffer addresses, lengths and positions (the larger of the
      * memory and offset alignments); 1 when the file was not opened with O_DIRECT.
+     *
+     * @return the alignment in bytes
      */
     public int alignment() {
         return alignment.combined();
     }
 
-    /** The memory and offset alignments separately, and where they came from. */
+    /**
+     * The memory and offset alignments separately, and where they came from.
+     *
+     * @return what O_DIRECT requires of this file's requests
+     */
     public DirectIoAlignment alignmentInfo() {
         return alignment;
     }
 
-    /** The size in bytes: st_size for a file, ioctl(BLKGETSIZE64) for a block device. */
+    /**
+     * The size in bytes: st_size for a file, ioctl(BLKGETSIZE64) for a block device.
+     *
+     * @return the size in bytes
+     * @throws java.nio.channels.ClosedChannelException if the file is closed
+     * @throws IOException if the kernel cannot tell
+     */
     public long size() throws IOException {
         ensureOpen();
         if (blockDevice) {
@@ -303,7 +375,15 @@ public final class RawFile implements AutoCloseable {
         return FileStat.of(fd, path.toString()).size();
     }
 
-    /** Sets the size with ftruncate(2). */
+    /**
+     * Sets the size with ftruncate(2).
+     *
+     * @param size the new size in bytes
+     * @throws java.nio.channels.ClosedChannelException if the file is closed
+     * @throws AioException if ftruncate fails (e.g. EINVAL for a file not open for writing)
+     * @throws IOException  for another I/O failure
+     * @throws IllegalArgumentException if {@code size} is negative
+     */
     public void truncate(long size) throws IOException {
         ensureOpen();
         if (size < 0) {
@@ -317,7 +397,11 @@ public final class RawFile implements AutoCloseable {
         }
     }
 
-    /** True once {@link #close()} has been called. */
+    /**
+     * Whether {@link #close()} has been called.
+     *
+     * @return true once closed
+     */
     public boolean isClosed() {
         return closed.get();
     }

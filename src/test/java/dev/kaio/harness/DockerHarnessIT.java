@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,6 +40,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container;
@@ -39,6 +56,12 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  * and the support-matrix test, plus the O_DIRECT block-device test on a raw loop device. The
  * container's JUnit results are copied back: a failure inside fails this test with the container's
  * message. Writes target/support-matrix.md from what was measured.
+ *
+ * <p>Then, in two more containers whose seccomp profile refuses io_setup (derived from Docker's default:
+ * {@code harness/seccomp-no-io_setup.json} leaves io_setup out of the allow list, so it gets EPERM; a
+ * variant adds an explicit ENOSYS rule, the answer of a kernel without CONFIG_AIO), it runs
+ * {@link AioUnavailableInContainerTest}: kaio says why AIO is unavailable and
+ * {@code KaioFileChannel.openOrFallback} hands out the JDK's channel.
  *
  * <p>Skips, with the reason, when no Docker engine is reachable or the base image is missing; with
  * {@code KAIO_REQUIRE_DOCKER=1} (set by .ci/run) those are failures instead. Ryuk is disabled (it
@@ -55,9 +78,8 @@ class DockerHarnessIT {
     static final List<String> FILESYSTEMS = List.of("ext2", "ext3", "ext4", "xfs", "btrfs");
     static final String IMAGE_TAG = "kaio-test:harness";
 
-    @Test
-    @Timeout(value = 20, unit = TimeUnit.MINUTES) // about 3 minutes here; the default 5 would be too tight
-    void fileAndBlockDeviceTestsPassInsideAContainerOnEveryFilesystem() throws Exception {
+    /** The base image, after checking that Docker and the image are there (skip or fail otherwise). */
+    private static String requireDockerAndBaseImage() {
         String base = System.getProperty("kaio.test.base.image", "kaio-test-base:bookworm-jdk25");
         HarnessPrerequisite.require(REQUIRE_ENV, DockerClientFactory.instance().isDockerAvailable(),
                 "no Docker engine is reachable (start dockerd; .ci/run does)");
@@ -67,6 +89,58 @@ class DockerHarnessIT {
             HarnessPrerequisite.require(REQUIRE_ENV, false, "the base image " + base + " is missing: build it with "
                     + "docker/build-base-image.sh (offline) or docker build -t " + base + " docker/");
         }
+        return base;
+    }
+
+    @ParameterizedTest(name = "io_setup answers {0}")
+    @ValueSource(strings = {"EPERM", "ENOSYS"})
+    void whereSeccompRefusesIoSetupOpenOrFallbackGivesTheJdksChannel(String errno) throws Exception {
+        String base = requireDockerAndBaseImage();
+        Path work = dev.kaio.testing.TestFiles.newDirectory("docker-seccomp");
+        String profile = seccompProfile(errno);
+        try (GenericContainer<?> c = new GenericContainer<>(testImage(base))
+                .withCommand("sleep", "infinity")
+                .withEnv("KAIO_UNAVAILABLE", errno)
+                .withStartupTimeout(Duration.ofMinutes(2))
+                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withSecurityOpts(List.of("seccomp=" + profile)))) {
+            c.start();
+            Container.ExecResult run = c.execInContainer("bash", "/kaio/run-in-container.sh");
+            String log = run.getStdout() + run.getStderr();
+            Files.writeString(work.resolve("container.log"), log);
+            Path reports = Files.createDirectories(work.resolve("reports"));
+            c.copyFileFromContainer("/kaio/reports.tar", in -> {
+                untar(in, reports);
+                return null;
+            });
+            Results results = Results.read(reports);
+            System.out.println(log);
+            if (!results.failures.isEmpty()) {
+                fail("inside the container (seccomp: io_setup " + errno + "):\n" + String.join("\n", results.failures));
+            }
+            assertEquals(0, run.getExitCode(), "run-in-container.sh failed:\n" + log);
+            assertEquals(1, results.suites.getOrDefault("unavailable-" + errno, 0), "the fallback test ran:\n" + log);
+        }
+    }
+
+    /**
+     * harness/seccomp-no-io_setup.json (Docker's default profile without io_setup: EPERM), or for
+     * ENOSYS the same with a rule that answers ENOSYS, inlined as the Docker API takes it.
+     */
+    static String seccompProfile(String errno) throws IOException {
+        Path testClasses = Path.of(System.getProperty("kaio.test.testClasses", "target/test-classes"));
+        String json = Files.readString(testClasses.resolve("harness/seccomp-no-io_setup.json"));
+        if (errno.equals("ENOSYS")) {
+            int end = json.lastIndexOf(']');
+            json = json.substring(0, end) + ", {\"names\": [\"io_setup\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38}"
+                    + json.substring(end);
+        }
+        return json;
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES) // about 3 minutes here; the default 5 would be too tight
+    void fileAndBlockDeviceTestsPassInsideAContainerOnEveryFilesystem() throws Exception {
+        String base = requireDockerAndBaseImage();
         HarnessPrerequisite.require(REQUIRE_ENV, LoopDevice.isRoot(),
                 "attaching loop devices for the container needs root");
 

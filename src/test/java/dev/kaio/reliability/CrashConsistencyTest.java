@@ -1,13 +1,28 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kaio.testing.ChecksummedBlock;
 import dev.kaio.testing.FaultFs;
 import dev.kaio.testing.ReliabilityLog;
 import dev.kaio.testing.TestFiles;
-import dev.kaio.tools.Soak;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.foreign.Arena;
@@ -103,21 +118,21 @@ class CrashConsistencyTest {
     private static void verify(Path disk, Map<Integer, Integer> acked, Map<Integer, Integer> written, int[] lostUnsynced)
             throws Exception {
         try (FileChannel ch = FileChannel.open(disk, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
-            MemorySegment seg = arena.allocate(Soak.BLOCK);
+            MemorySegment seg = arena.allocate(ChecksummedBlock.SIZE);
             ByteBuffer buf = seg.asByteBuffer();
             for (Map.Entry<Integer, Integer> e : written.entrySet()) {
                 int block = e.getKey();
                 buf.clear();
-                while (buf.hasRemaining() && ch.read(buf, (long) block * Soak.BLOCK + buf.position()) > 0) {
+                while (buf.hasRemaining() && ch.read(buf, (long) block * ChecksummedBlock.SIZE + buf.position()) > 0) {
                     // keep reading
                 }
-                long onDisk = buf.position() == Soak.BLOCK ? seg.get(ValueLayout.JAVA_LONG_UNALIGNED, 16) : 0;
+                long onDisk = buf.position() == ChecksummedBlock.SIZE ? seg.get(ValueLayout.JAVA_LONG_UNALIGNED, 16) : 0;
                 Integer ack = acked.get(block);
                 if (ack != null) {
-                    assertEquals(Soak.BLOCK, buf.position(), "acknowledged block " + block + " is short on the disk");
+                    assertEquals(ChecksummedBlock.SIZE, buf.position(), "acknowledged block " + block + " is short on the disk");
                     assertTrue(onDisk >= ack, "block " + block + " lost its acknowledged generation " + ack + " (the disk has "
                             + onDisk + ")");
-                    assertNull(Soak.check(seg, block, onDisk), "block " + block + " is not intact");
+                    assertNull(ChecksummedBlock.check(seg, block, onDisk), "block " + block + " is not intact");
                 }
                 if (onDisk < e.getValue()) {
                     lostUnsynced[0]++;

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.testing;
 
 import dev.kaio.AioContext;
@@ -6,7 +21,6 @@ import dev.kaio.AioOpenOption;
 import dev.kaio.DirectBuffers;
 import dev.kaio.IoOptions;
 import dev.kaio.RwFlag;
-import dev.kaio.tools.Soak;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -60,7 +74,7 @@ public final class CrashWriterMain {
                 Arena arena = Arena.ofShared()) {
             MemorySegment[] bufs = new MemorySegment[16];
             for (int i = 0; i < bufs.length; i++) {
-                bufs[i] = DirectBuffers.allocate(arena, Soak.BLOCK, 4096);
+                bufs[i] = DirectBuffers.allocate(arena, ChecksummedBlock.SIZE, 4096);
             }
             out.println("READY");
             out.flush();
@@ -74,14 +88,14 @@ public final class CrashWriterMain {
                         continue;
                     }
                     generation++;
-                    Soak.fill(bufs[i], block, generation);
+                    ChecksummedBlock.fill(bufs[i], block, generation);
                     out.println("W " + block + " " + generation);
-                    writes.add(f.write(bufs[i], (long) block * Soak.BLOCK, writeOptions));
+                    writes.add(f.write(bufs[i], (long) block * ChecksummedBlock.SIZE, writeOptions));
                     batch.add(new int[] {block, (int) generation});
                 }
                 out.flush();
                 for (int i = 0; i < writes.size(); i++) {
-                    if (writes.get(i).join() != Soak.BLOCK) {
+                    if (writes.get(i).join() != ChecksummedBlock.SIZE) {
                         throw new IllegalStateException("short write");
                     }
                     if (perWrite) { // durable on completion: acknowledged at once

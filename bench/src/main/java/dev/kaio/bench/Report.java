@@ -1,5 +1,21 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.bench;
 
+import com.google.gson.JsonElement;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +85,7 @@ public final class Report {
         }
     }
 
-    private static Object read(Path p) throws IOException {
+    private static JsonElement read(Path p) throws IOException {
         return Json.parse(Files.readString(p));
     }
 
@@ -91,12 +107,12 @@ public final class Report {
     }
 
     private void loadFio(String target, String workload, String file) throws IOException {
-        Object j = read(dir.resolve(file));
+        JsonElement j = read(dir.resolve(file));
         String[] w = workload.split(":");
         String rw = w[0];
         int bs = Integer.parseInt(w[1]);
         int depth = Integer.parseInt(w[2]);
-        Object job = Json.path(j, "jobs", "0");
+        JsonElement job = Json.path(j, "jobs", "0");
         double iops = Json.num(job, "read", "iops") + Json.num(job, "write", "iops");
         String dirn = rw.equals("randwrite") ? "write" : "read";
         // lat = submission + completion, what a JMH sample of "submit and wait" measures (needs
@@ -117,9 +133,9 @@ public final class Report {
     }
 
     private void loadKaioBench(String target, String workload, String file) throws IOException {
-        Object j = read(dir.resolve(file));
+        JsonElement j = read(dir.resolve(file));
         String[] w = workload.split(":");
-        Object job = Json.path(j, "jobs", "0");
+        JsonElement job = Json.path(j, "jobs", "0");
         double iops = Json.num(job, "read", "iops") + Json.num(job, "write", "iops");
         String dirn = w[0].equals("randwrite") ? "write" : "read";
         Point p = new Point(iops, Json.num(job, dirn, "clat_ns", "percentile", "50.000000") / 1000,
@@ -129,9 +145,9 @@ public final class Report {
     }
 
     private void loadJmh(String target, String file) throws IOException {
-        Object j = read(dir.resolve(file));
-        for (Object run : (List<?>) j) {
-            String bench = (String) Json.path(run, "benchmark");
+        JsonElement j = read(dir.resolve(file));
+        for (JsonElement run : j.getAsJsonArray()) {
+            String bench = Json.str(run, "benchmark");
             String cls = bench.substring(0, bench.lastIndexOf('.'));
             cls = cls.substring(cls.lastIndexOf('.') + 1);
             String method = bench.substring(bench.lastIndexOf('.') + 1);
@@ -139,23 +155,23 @@ public final class Report {
             double alloc = Json.num(run, "secondaryMetrics", "gc.alloc.rate.norm", "score");
             switch (cls) {
                 case "RandomIoBench" -> {
-                    String rw = (String) Json.path(run, "params", "rw");
-                    int bs = Integer.parseInt((String) Json.path(run, "params", "bs"));
-                    int depth = Integer.parseInt((String) Json.path(run, "params", "depth"));
+                    String rw = Json.str(run, "params", "rw");
+                    int bs = Integer.parseInt(Json.str(run, "params", "bs"));
+                    int depth = Integer.parseInt(Json.str(run, "params", "depth"));
                     double cpu = Json.num(run, "secondaryMetrics", "cpu.ns/op", "score");
                     put(random, key(target, rw, bs, depth), method, new Point(score, Double.NaN, Double.NaN, Double.NaN,
                             alloc, cpu));
                 }
                 case "LatencyBench" -> {
-                    int bs = Integer.parseInt((String) Json.path(run, "params", "bs"));
+                    int bs = Integer.parseInt(Json.str(run, "params", "bs"));
                     put(latency, target + "|" + bs, method, new Point(1e6 / score,
                             Json.num(run, "primaryMetric", "scorePercentiles", "50.0"),
                             Json.num(run, "primaryMetric", "scorePercentiles", "99.0"),
                             Json.num(run, "primaryMetric", "scorePercentiles", "99.9"), alloc));
                 }
-                case "VectoredBench" -> vectored.put(target + "|depth " + Json.path(run, "params", "depth") + "|" + method,
+                case "VectoredBench" -> vectored.put(target + "|depth " + Json.str(run, "params", "depth") + "|" + method,
                         score);
-                case "JournalBench" -> journal.put(target + "|batch " + Json.path(run, "params", "batch") + "|" + method,
+                case "JournalBench" -> journal.put(target + "|batch " + Json.str(run, "params", "batch") + "|" + method,
                         score);
                 case "OneInFlightBench" -> loadOneInFlight(target, file, method, (int) Json.num(run, "threads"), score,
                         alloc, Json.num(run, "secondaryMetrics", "cpu.ns/op", "score"));

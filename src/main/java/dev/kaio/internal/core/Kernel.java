@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.internal.core;
 
 /**
@@ -30,6 +45,15 @@ public interface Kernel {
      * Retries EINTR; reports a 0 return as {@code -EAGAIN}.
      */
     long submit(int slot, long userData, Request request, int resfd);
+
+    /**
+     * io_submit of {@code count} requests in one call: {@code requests[i]}, written into the iocb of
+     * {@code slots[i]} with aio_data {@code userData[i]} and RESFD {@code resfd} (when {@code >= 0}), for
+     * i in [from, from + count). Returns how many the kernel took (always the first ones, whose events
+     * will follow), or {@code -errno} when it took none (the first one was refused; the others were not
+     * looked at). Retries EINTR.
+     */
+    long submitAll(int[] slots, Request[] requests, long[] userData, int resfd, int from, int count);
 
     /**
      * io_cancel of the request submitted from {@code slot}. 0 when the kernel took the cancellation (the

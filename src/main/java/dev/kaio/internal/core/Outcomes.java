@@ -1,10 +1,27 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.internal.core;
 
 /**
  * How requests end, as the file API wants them reported: the engine decides <em>when</em> a request
  * ends (after its event, or when it was refused or never submitted) and calls these to decide
  * <em>how</em>. Every method runs on the thread that ends the request, while the request's slot is
- * still held (so {@code request} can be read), and must not block.
+ * still held (so {@code request} can be read), and must not block (except {@link #handle} and
+ * {@link #ended}, which run after the slot was freed, on the thread or executor that delivers the
+ * request).
  */
 public interface Outcomes {
 
@@ -22,6 +39,12 @@ public interface Outcomes {
     Object value(byte kind, long result);
 
     /**
+     * Calls a handler request's {@code handler} with its {@code attachment}: the result, or the failure
+     * (non-null). Exceptions it throws are logged and otherwise ignored.
+     */
+    void handle(Object handler, Object attachment, long result, Throwable failure);
+
+    /**
      * True (after clearing the flag in {@code request}) if a request that completed with
      * {@code result} should be submitted again without RWF_NOWAIT, instead of failing.
      */
@@ -30,6 +53,11 @@ public interface Outcomes {
     /** True if close() should io_cancel this in-flight request (requests that may never complete: polls). */
     boolean cancelOnClose(Request request);
 
-    /** The request has ended and its future is complete: called exactly once per request. */
-    void ended(Object owner);
+    /**
+     * The request has ended and its future is complete (or its handler returned): called exactly once
+     * per request, with its {@code buffers} (the kernel no longer uses them), its {@code trace} and its
+     * result (the kernel's res, or a negative errno; {@link Long#MIN_VALUE} when it never reached the
+     * kernel or its event was lost).
+     */
+    void ended(Object owner, Object buffers, Object trace, long result);
 }

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.internal.core;
 
 import java.io.IOException;
@@ -153,7 +168,7 @@ public final class RequestEngine implements Kernel.EventSink {
     private int stagedHead = -1;          // under reapLock: events moved into slots, not yet handed out
     private int stagedTail = -1;
 
-    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Request> queue = new ConcurrentLinkedQueue<>();
     private final AtomicReference<Thread> submitter = new AtomicReference<>();
     private final Thread reaper;
     private volatile boolean reaperUntimed; // the reaper waits for its eventfd without a timer
@@ -269,40 +284,36 @@ public final class RequestEngine implements Kernel.EventSink {
     // ------------------------------------------------------------------ submit
 
     /**
-     * Submits one request. Never throws: a request that cannot be submitted completes its future
-     * exceptionally (ClosedChannelException after close, InterruptedIOException if interrupted while
-     * waiting for a slot, the refusal from {@link Outcomes#refused}). {@link Outcomes#ended} is called for
-     * {@code owner} exactly once when the request has ended. {@code mayBlock}: io_submit may do the I/O
-     * synchronously (buffered file I/O), so a completing thread hands it to the submitter thread.
+     * Submits the request {@code spec} describes (the engine copies it: the caller may reuse it at once).
+     * Never throws: a request that cannot be submitted ends with an exception (ClosedChannelException
+     * after close, InterruptedIOException if interrupted while waiting for a slot, the refusal from
+     * {@link Outcomes#refused}). {@link Outcomes#ended} is called for its owner exactly once when it has
+     * ended. Returns the request's future, or null for a handler request ({@code spec.handler}).
      */
-    public <T> RequestFuture<T> submit(Object owner, short opcode, int fd, byte kind, Object buffers, long position,
-            long length, int rwFlags, int ioprio, boolean retryWithoutNowait, boolean mayBlock) {
-        RequestFuture<T> f = new RequestFuture<>(this, owner, RequestFuture.TAKEN);
+    public <T> RequestFuture<T> submit(Request spec) {
+        return submit(spec, spec.handler == null ? new RequestFuture<>(this, spec.owner, RequestFuture.TAKEN) : null);
+    }
+
+    /**
+     * {@link #submit(Request)} with the future to complete: one of an adapter's own subclass (see
+     * {@link RequestFuture#RequestFuture(RequestEngine, Object)}), not yet submitted.
+     */
+    public <T> RequestFuture<T> submit(Request spec, RequestFuture<T> f) {
         Thread t = Thread.currentThread();
         ThreadState ts = THREADS.get();
         if (ts.completing > 0 || t == reaper) {
-            // A completing thread never waits for a slot, and never makes an io_submit that does the I/O
-            // itself (buffered reads and writes): the submitter thread does those.
-            int slot = mayBlock ? -1 : freeSlots.tryTake();
-            if (slot == -1) {
-                f.moveFrom(RequestFuture.TAKEN, RequestFuture.QUEUED);
-                enqueue(new Pending(owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio,
-                        retryWithoutNowait, f));
-                return f;
-            }
-            submitInSlot(slot, owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio,
-                    retryWithoutNowait, f, null, false);
+            submitFromCompletingThread(spec, f);
             return f;
         }
-        int slot = takeSlot(f, owner);
-        if (slot == -1) {
+        int slot = takeSlot(spec, f);
+        if (slot < 0) {
             return f;
         }
         // Route the request to its slot's eventfd when this thread is likely to wait on it itself: it waits
         // on its requests, and its previous routed request is done (a thread that submits several before
         // waiting, e.g. to join them with allOf, is better served by the reaper).
         ThreadState router = null;
-        if (reaperMode && ts.waits && !t.isVirtual()) {
+        if (reaperMode && f != null && ts.waits && !t.isVirtual()) {
             RequestFuture<?> last = ts.lastRouted;
             if (last != null && !last.isDone()) {
                 ts.waits = false;
@@ -310,64 +321,132 @@ public final class RequestEngine implements Kernel.EventSink {
                 router = ts;
             }
         }
-        submitInSlot(slot, owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio, retryWithoutNowait,
-                f, router, false);
+        submitInSlot(slot, spec, f, router, false);
         return f;
+    }
+
+    /**
+     * A completing thread never waits for a slot, and never makes an io_submit that does the I/O itself
+     * (buffered reads and writes): the submitter thread does those.
+     */
+    private void submitFromCompletingThread(Request spec, RequestFuture<?> f) {
+        int slot = spec.mayBlock ? -1 : freeSlots.tryTake();
+        if (slot == -1) {
+            enqueue(queued(spec, f));
+        } else if (slot == SlotPool.CLOSED) {
+            endWithoutSlot(spec, f, new ClosedChannelException());
+        } else {
+            submitInSlot(slot, spec, f, null, false);
+        }
+    }
+
+    /** A future for a request to be submitted later with {@link #submitAll} (a batch hands it out early). */
+    public <T> RequestFuture<T> newFuture(Object owner) {
+        return new RequestFuture<>(this, owner, RequestFuture.TAKEN);
+    }
+
+    /** Ends a request that was prepared (its future handed out) but will never be submitted. */
+    public void abandon(Request spec, RequestFuture<?> f, Throwable why) {
+        endWithoutSlot(spec, f, why);
+    }
+
+    /**
+     * Submits several requests with as few io_submit calls as the free slots allow: one, when they are
+     * all free. {@code futures[i]} is the future of {@code specs[i]} (from {@link #newFuture}; null for a
+     * handler request). {@code n} must not exceed the queue depth (checked by the caller).
+     */
+    public void submitAll(Request[] specs, RequestFuture<?>[] futures, int n) {
+        if (THREADS.get().completing > 0 || Thread.currentThread() == reaper) {
+            for (int i = 0; i < n; i++) {
+                submitFromCompletingThread(specs[i], futures[i]);
+            }
+            return;
+        }
+        int[] slots = new int[n];
+        int i = 0;
+        while (i < n) {
+            // wait for one slot, then take every other free one: submit what has a slot, then the rest
+            int first = takeSlot(specs[i], futures[i]);
+            if (first < 0) {
+                i++; // it has ended
+                continue;
+            }
+            slots[i] = first;
+            int k = 1;
+            int s;
+            while (i + k < n && (s = freeSlots.tryTake()) >= 0) {
+                slots[i + k] = s;
+                k++;
+            }
+            submitInSlots(slots, specs, futures, i, k);
+            i += k;
+        }
     }
 
     /**
      * Waits for a free slot; -1 (and the request ended) if that failed. A slot taken after close is
      * given to {@link #submitInSlot}, whose gate refuses it.
      */
-    private int takeSlot(RequestFuture<?> f, Object owner) {
+    private int takeSlot(Request spec, RequestFuture<?> f) {
         int slot = freeSlots.tryTake();
         if (slot >= 0) {
             return slot;
         }
         try {
-            if (reaperMode || Thread.currentThread().isVirtual()) {
+            if (spec.uninterruptible && (reaperMode || Thread.currentThread().isVirtual())) {
+                slot = freeSlots.takeUninterruptibly();
+            } else if (reaperMode || Thread.currentThread().isVirtual()) {
                 slot = freeSlots.take();
             } else {
                 // eventfd mode: completions are collected only by whoever asks; a platform thread waiting
                 // for a slot collects them itself
+                boolean interrupted = false;
                 while ((slot = freeSlots.tryTake()) == -1) {
                     if (leadOnce(tickNanos) < 0) {
-                        slot = freeSlots.take(tickNanos); // another thread collects: wait for it a little
+                        try {
+                            slot = freeSlots.take(tickNanos); // another thread collects: wait for it a little
+                        } catch (InterruptedException e) {
+                            if (!spec.uninterruptible) {
+                                throw e;
+                            }
+                            interrupted = true;
+                        }
                         if (slot != -1) {
                             break;
                         }
                     }
-                    if (Thread.interrupted()) {
+                    if (!spec.uninterruptible && Thread.interrupted()) {
                         throw new InterruptedException();
                     }
                 }
+                if (interrupted) {
+                    Thread.currentThread().interrupt(); // kept for the caller
+                }
             }
             if (slot == SlotPool.CLOSED) {
-                endWithoutSlot(f, owner, new ClosedChannelException());
+                endWithoutSlot(spec, f, new ClosedChannelException());
                 return -1;
             }
             return slot;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            endWithoutSlot(f, owner, new InterruptedIOException(
+            endWithoutSlot(spec, f, new InterruptedIOException(
                     "interrupted while waiting for a free slot; the request was not submitted"));
             return -1;
         }
     }
 
     /**
-     * Submits into {@code slot}, taken from the pool. {@code router}: route to the slot's eventfd and
-     * remember it there. {@code queued}: the request had been accepted earlier (a refusal by the gate is
-     * then an asynchronous close).
+     * Submits {@code spec} into {@code slot}, taken from the pool. {@code router}: route to the slot's
+     * eventfd and remember it there. {@code queued}: the request had been accepted earlier (a refusal by
+     * the gate is then an asynchronous close).
      */
-    private void submitInSlot(int slot, Object owner, short opcode, int fd, byte kind, Object buffers,
-            long position, long length, int rwFlags, int ioprio, boolean retry, RequestFuture<?> f,
-            ThreadState router, boolean queued) {
+    private void submitInSlot(int slot, Request spec, RequestFuture<?> f, ThreadState router, boolean queued) {
         if (!enterGate(true)) {
             finishing.incrementAndGet();
             freeSlots.put(slot);
             try {
-                endWithoutSlot(f, owner, queued ? new AsynchronousCloseException() : new ClosedChannelException());
+                endWithoutSlot(spec, f, queued ? new AsynchronousCloseException() : new ClosedChannelException());
             } finally {
                 finishing.decrementAndGet();
             }
@@ -378,7 +457,8 @@ public final class RequestEngine implements Kernel.EventSink {
         try {
             Request r = requests[slot];
             int gen = generation(slots.get(slot));
-            r.set(owner, opcode, fd, kind, buffers, position, length, rwFlags, ioprio, retry, f);
+            r.copyFrom(spec);
+            r.future = f;
             long flags = 0;
             int resfd = controlFd;
             if (router != null) {
@@ -389,7 +469,9 @@ public final class RequestEngine implements Kernel.EventSink {
                     router.lastRouted = f;
                 }
             }
-            f.placed(slot, gen);
+            if (f != null) {
+                f.placed(slot, gen);
+            }
             slots.set(slot, word(gen, SUBMITTING, flags));
             long ret;
             try {
@@ -421,7 +503,81 @@ public final class RequestEngine implements Kernel.EventSink {
             exitGate();
         }
         try {
-            endWithoutSlot(f, owner, refusal);
+            endWithoutSlot(spec, f, refusal);
+        } finally {
+            finishing.decrementAndGet();
+        }
+    }
+
+    /**
+     * Submits {@code specs[from, from + count)} into {@code slots} (taken from the pool) with one
+     * io_submit, or more if the kernel refuses one of them (a refused request ends with its error; the
+     * ones after it are submitted again).
+     */
+    private void submitInSlots(int[] slotOf, Request[] specs, RequestFuture<?>[] futures, int from, int count) {
+        if (!enterGate(true)) {
+            for (int i = from; i < from + count; i++) {
+                freeSlots.put(slotOf[i]);
+                endWithoutSlot(specs[i], futures[i], new ClosedChannelException());
+            }
+            return;
+        }
+        Request[] inSlot = new Request[specs.length];
+        long[] data = new long[specs.length];
+        Throwable[] refusals = null;
+        finishing.incrementAndGet(); // refusals are delivered below, after the gate
+        try {
+            for (int i = from; i < from + count; i++) {
+                int slot = slotOf[i];
+                Request r = requests[slot];
+                int gen = generation(slots.get(slot));
+                r.copyFrom(specs[i]);
+                r.future = futures[i];
+                if (futures[i] != null) {
+                    futures[i].placed(slot, gen);
+                }
+                inSlot[i] = r;
+                data[i] = userData(slot, gen);
+                slots.set(slot, word(gen, SUBMITTING, 0));
+            }
+            int at = from;
+            int end = from + count;
+            while (at < end) {
+                long ret;
+                try {
+                    ret = kernel.submitAll(slotOf, inSlot, data, controlFd, at, end - at);
+                } catch (RuntimeException | Error e) {
+                    ret = Long.MIN_VALUE;
+                }
+                if (ret > 0) {
+                    for (int i = at; i < at + ret; i++) {
+                        int gen = (int) (data[i] >>> 32);
+                        slots.compareAndSet(slotOf[i], word(gen, SUBMITTING, 0), word(gen, SUBMITTED, 0));
+                    }
+                    at += (int) ret;
+                    continue;
+                }
+                // the kernel refused the first of the rest: it ends with the error; go on after it
+                Request r = inSlot[at];
+                if (refusals == null) {
+                    refusals = new Throwable[specs.length];
+                }
+                refusals[at] = ret == Long.MIN_VALUE ? failureOf(r) : outcomes.refused(r, (int) -ret);
+                r.clear();
+                release(slotOf[at], (int) (data[at] >>> 32));
+                at++;
+            }
+        } finally {
+            exitGate();
+        }
+        try {
+            if (refusals != null) {
+                for (int i = from; i < from + count; i++) {
+                    if (refusals[i] != null) {
+                        endWithoutSlot(specs[i], futures[i], refusals[i]);
+                    }
+                }
+            }
         } finally {
             finishing.decrementAndGet();
         }
@@ -465,21 +621,78 @@ public final class RequestEngine implements Kernel.EventSink {
         gate.addAndGet(-TICKET);
     }
 
-    /** Completes a request that holds no slot, on this thread (which runs its callbacks). */
-    private void endWithoutSlot(RequestFuture<?> f, Object owner, Throwable failure) {
+    /** Ends a request that holds no slot (never submitted, or refused) with {@code failure}. */
+    private void endWithoutSlot(Request spec, RequestFuture<?> f, Throwable failure) {
+        deliver(f, spec.handler, spec.attachment, spec.executor, spec.owner, spec.buffers, spec.kind, spec.trace,
+                Long.MIN_VALUE, failure);
+    }
+
+    /**
+     * Ends a request: completes its future, or calls its handler, on its executor if it has one, else on
+     * this thread (which then counts as completing: its callbacks run here); then tells its owner. A
+     * delivery on an executor counts as under way until it has run, so close() waits for it.
+     */
+    private void deliver(RequestFuture<?> f, Object handler, Object attachment, java.util.concurrent.Executor executor,
+            Object owner, Object buffers, byte kind, Object trace, long result, Throwable failure) {
+        if (executor != null) {
+            finishing.incrementAndGet();
+            try {
+                executor.execute(() -> {
+                    try {
+                        deliverHere(f, handler, attachment, owner, buffers, kind, trace, result, failure);
+                    } finally {
+                        finishing.decrementAndGet();
+                    }
+                });
+                return;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                finishing.decrementAndGet(); // the executor is shut down: deliver here rather than never
+            }
+        }
+        deliverHere(f, handler, attachment, owner, buffers, kind, trace, result, failure);
+    }
+
+    private void deliverHere(RequestFuture<?> f, Object handler, Object attachment, Object owner, Object buffers,
+            byte kind, Object trace, long result, Throwable failure) {
         ThreadState ts = THREADS.get();
         ts.completing++;
         try {
-            f.failInternal(failure);
+            if (f != null) {
+                if (failure != null) {
+                    f.failInternal(failure);
+                } else {
+                    succeed(f, outcomes.value(kind, result));
+                }
+            } else {
+                outcomes.handle(handler, attachment, result, failure);
+            }
+        } catch (RuntimeException | Error e) {
+            if (f != null) {
+                f.failInternal(e);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "kaio: a completion handler threw", e);
+            }
         } finally {
             ts.completing--;
-            outcomes.ended(owner);
+            outcomes.ended(owner, buffers, trace, result);
         }
     }
 
     // ------------------------------------------------------------------ the queue and its submitter thread
 
-    private void enqueue(Pending p) {
+    /** A copy of {@code spec} to wait in the queue, with its future (marked queued). */
+    private static Request queued(Request spec, RequestFuture<?> f) {
+        Request q = new Request();
+        q.copyFrom(spec);
+        q.future = f;
+        if (f != null) {
+            f.queuedCopy = q;
+            f.moveFrom(RequestFuture.TAKEN, RequestFuture.QUEUED);
+        }
+        return q;
+    }
+
+    private void enqueue(Request p) {
         queue.add(p);
         LockSupport.unpark(submitterThread());
         // close() may have withdrawn the queue just before this request was added: withdraw it too
@@ -505,7 +718,7 @@ public final class RequestEngine implements Kernel.EventSink {
 
     private void submitterLoop() {
         while (true) {
-            Pending head = queue.peek();
+            Request head = queue.peek();
             if (head == null) {
                 if (terminated.isDone()) {
                     return;
@@ -513,34 +726,33 @@ public final class RequestEngine implements Kernel.EventSink {
                 LockSupport.park(this);
                 continue;
             }
-            if (head.future().where() != RequestFuture.QUEUED) {
+            if (head.future != null && head.future.where() != RequestFuture.QUEUED) {
                 queue.remove(head); // withdrawn (cancelled or failed by close): it needs no slot
                 continue;
             }
             // wait for a slot while the request is still withdrawable, then take it
             int slot = freeSlots.takeUninterruptibly();
-            Pending p = queue.poll();
-            if (p == null || !p.future().moveFrom(RequestFuture.QUEUED, RequestFuture.TAKEN)) {
+            Request p = queue.poll();
+            if (p == null || !p.claim()) {
                 if (slot >= 0) {
                     freeSlots.put(slot);
                 }
                 continue;
             }
             if (slot == SlotPool.CLOSED) {
-                endWithoutSlot(p.future(), p.owner(), new AsynchronousCloseException());
+                endWithoutSlot(p, p.future, new AsynchronousCloseException());
                 continue;
             }
-            submitInSlot(slot, p.owner(), p.opcode(), p.fd(), p.kind(), p.buffers(), p.position(), p.length(),
-                    p.rwFlags(), p.ioprio(), p.retryWithoutNowait(), p.future(), null, true);
+            submitInSlot(slot, p, p.future, null, true);
         }
     }
 
     /** Withdraws every queued request, failing it with {@code failure}. */
     private void withdrawQueued(Throwable failure) {
-        Pending p;
+        Request p;
         while ((p = queue.poll()) != null) {
-            if (p.future().moveFrom(RequestFuture.QUEUED, RequestFuture.WITHDRAWN)) {
-                endWithoutSlot(p.future(), p.owner(), failure);
+            if (p.claim()) {
+                endWithoutSlot(p, p.future, failure);
             }
         }
     }
@@ -550,7 +762,10 @@ public final class RequestEngine implements Kernel.EventSink {
     /** io_cancel of the request; true if the kernel cancelled it (then its future is complete). */
     boolean cancel(RequestFuture<?> f) {
         if (f.where() == RequestFuture.QUEUED && f.moveFrom(RequestFuture.QUEUED, RequestFuture.WITHDRAWN)) {
-            endWithoutSlot(f, f.owner, new CancellationException("withdrawn before it was submitted"));
+            // whoever takes its copy from the queue skips it (its claim fails): it is ended here
+            Request q = f.queuedCopy;
+            queue.remove(q);
+            endWithoutSlot(q, f, new CancellationException("withdrawn before it was submitted"));
             return true;
         }
         if (f.where() != RequestFuture.IN_SLOT) {
@@ -771,14 +986,21 @@ public final class RequestEngine implements Kernel.EventSink {
         long w = slots.get(slot);
         long res = r.result;
         RequestFuture<?> f = r.future;
+        Object handler = r.handler;
+        Object attachment = r.attachment;
+        java.util.concurrent.Executor executor = r.executor;
         Object owner = r.owner;
+        Object buffers = r.buffers;
+        Object trace = r.trace;
         byte kind = r.kind;
         Throwable failure;
-        Pending again = null;
+        Request again = null;
         try {
             boolean open = (gate.get() & GATE_PHASE) == OPEN;
             if (res < 0 && open && outcomes.retryWithoutNowait(r, res)) {
-                again = Pending.of(r, r.rwFlags, false);
+                r.retryWithoutNowait = false; // one retry, without the flag (cleared by the outcome)
+                again = queued(r, null);
+                again.future = f;
                 failure = null;
             } else {
                 failure = outcomes.failure(r, res, (w & CANCEL_REQUESTED) != 0, (w & CANCEL_BY_CLOSE) != 0, !open);
@@ -793,21 +1015,14 @@ public final class RequestEngine implements Kernel.EventSink {
             r.finishedEarly = true;
         }
         if (again != null) {
-            again.future().moveFrom(RequestFuture.IN_SLOT, RequestFuture.QUEUED);
+            if (f != null) {
+                f.queuedCopy = again;
+                f.moveFrom(RequestFuture.IN_SLOT, RequestFuture.QUEUED);
+            }
             enqueue(again);
             return;
         }
-        try {
-            if (failure != null) {
-                f.failInternal(failure);
-            } else {
-                succeed(f, outcomes.value(kind, res));
-            }
-        } catch (RuntimeException | Error e) {
-            f.failInternal(e);
-        } finally {
-            outcomes.ended(owner);
-        }
+        deliver(f, handler, attachment, executor, owner, buffers, kind, trace, res, failure);
     }
 
     @SuppressWarnings("unchecked")
@@ -856,6 +1071,9 @@ public final class RequestEngine implements Kernel.EventSink {
     private void await0(RequestFuture<?> f, boolean interruptible, long deadline) throws InterruptedException {
         if (f.isDone()) {
             return;
+        }
+        if (interruptible && Thread.interrupted()) {
+            throw new InterruptedException();
         }
         if (f.where() == RequestFuture.IN_SLOT && finishEarlyIfMine(f)) {
             return;
@@ -928,6 +1146,11 @@ public final class RequestEngine implements Kernel.EventSink {
     private void claimedWait(RequestFuture<?> f, int slot, int gen, boolean interruptible, long deadline)
             throws InterruptedException {
         int fd = slotFds[slot];
+        // An interrupt cannot stop a read(2), so an interruptible wait for a request that may never
+        // complete (a poll) looks at its interrupt status every 10 ms (ppoll, then read). A file request
+        // completes when its I/O does, and kernel file I/O cannot be aborted anyway: its waiter blocks in
+        // read(2) alone (one system call), and sees an interrupt when the request completes.
+        boolean chunked = interruptible && outcomes.cancelOnClose(requests[slot]);
         while (true) {
             reapAndFinish();
             if (f.isDone()) {
@@ -941,7 +1164,7 @@ public final class RequestEngine implements Kernel.EventSink {
             if (timeout == 0) {
                 return;
             }
-            if (interruptible) {
+            if (chunked) {
                 timeout = timeout < 0 ? INTERRUPT_CHECK_NANOS : Math.min(timeout, INTERRUPT_CHECK_NANOS);
             }
             int r = kernel.awaitEventFd(fd, slot, timeout);
@@ -1327,14 +1550,16 @@ public final class RequestEngine implements Kernel.EventSink {
                     Request r = requests[slot];
                     r.stagedBy = Thread.currentThread();
                     RequestFuture<?> f = r.future;
+                    Object handler = r.handler;
+                    Object attachment = r.attachment;
                     Object owner = r.owner;
+                    Object buffers = r.buffers;
+                    Object trace = r.trace;
+                    byte kind = r.kind;
                     r.clear();
                     releaseAfterEvent(slot);
-                    try {
-                        f.failInternal(closed);
-                    } finally {
-                        outcomes.ended(owner);
-                    }
+                    // here, not on the request's executor: teardown is ending
+                    deliver(f, handler, attachment, null, owner, buffers, kind, trace, Long.MIN_VALUE, closed);
                     if ((w & CLAIMED) != 0) {
                         kernel.signalEventFd(slotFds[slot]);
                     }

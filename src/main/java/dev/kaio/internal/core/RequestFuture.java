@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.internal.core;
 
 import java.lang.invoke.MethodHandles;
@@ -17,7 +32,7 @@ import java.util.concurrent.TimeoutException;
  * refused it, or it never reached the kernel): when it completes, the kernel no longer uses the
  * request's buffers.
  */
-public final class RequestFuture<T> extends CompletableFuture<T> {
+public class RequestFuture<T> extends CompletableFuture<T> {
 
     // Where the request is: waiting for a slot (in the engine's queue, or taken from it by the submitter
     // thread), or in a slot (slot and generation valid). Changes by CAS only.
@@ -41,11 +56,24 @@ public final class RequestFuture<T> extends CompletableFuture<T> {
     private volatile int where;
     volatile int slot = -1;
     volatile int generation;
+    Request queuedCopy;   // while QUEUED: its copy in the engine's queue (published by the queue)
 
     RequestFuture(RequestEngine engine, Object owner, int where) {
         this.engine = engine;
         this.owner = owner;
         this.where = where;
+    }
+
+    /**
+     * A future for a request of {@code owner} to be submitted with
+     * {@link RequestEngine#submit(Request, RequestFuture)}: for adapters that turn the kernel's result
+     * into their own (they override {@link #succeedInternal} and {@link #failInternal}).
+     *
+     * @param engine the engine that will complete it
+     * @param owner  the request's owner
+     */
+    protected RequestFuture(RequestEngine engine, Object owner) {
+        this(engine, owner, TAKEN);
     }
 
     int where() {
@@ -125,11 +153,25 @@ public final class RequestFuture<T> extends CompletableFuture<T> {
     // Only the engine completes a request's future, when the kernel is done with the request: completing
     // it from outside (or by a timeout) would hand the buffers back while the kernel may still use them.
 
-    boolean succeedInternal(T value) {
+    /**
+     * The engine completes the request with {@code value}. Adapters may override it to transform the
+     * value first; they must end with {@code super.succeedInternal}.
+     *
+     * @param value the result
+     * @return whether this call completed the future
+     */
+    protected boolean succeedInternal(T value) {
         return super.complete(value);
     }
 
-    boolean failInternal(Throwable failure) {
+    /**
+     * The engine fails the request. Adapters may override it; they must end with
+     * {@code super.failInternal}.
+     *
+     * @param failure why
+     * @return whether this call completed the future
+     */
+    protected boolean failInternal(Throwable failure) {
         return super.completeExceptionally(failure);
     }
 

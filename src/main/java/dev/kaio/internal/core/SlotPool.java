@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.internal.core;
 
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,10 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * slot, or {@code put} sees the waiter and signals it, and the lock makes the signal wait until the
  * waiter is in {@code await}. No wake-up is lost.
  */
-final class SlotPool {
+public final class SlotPool {
 
     /** Returned by the take methods once the pool is closed. */
-    static final int CLOSED = -2;
+    public static final int CLOSED = -2;
 
     private final SlotStack free;
     private final AtomicInteger available;
@@ -26,13 +41,13 @@ final class SlotPool {
     private final Condition freed = lock.newCondition();
     private volatile boolean closed;
 
-    SlotPool(int capacity) {
+    public SlotPool(int capacity) {
         free = new SlotStack(capacity);
         available = new AtomicInteger(capacity);
     }
 
     /** A free slot, -1 if none is free, or {@link #CLOSED}. */
-    int tryTake() {
+    public int tryTake() {
         if (closed) {
             return CLOSED;
         }
@@ -47,7 +62,7 @@ final class SlotPool {
     }
 
     /** Waits for a free slot (a virtual thread unmounts); {@link #CLOSED} once closed. */
-    int take() throws InterruptedException {
+    public int take() throws InterruptedException {
         int slot = tryTake();
         if (slot != -1) {
             return slot;
@@ -69,7 +84,7 @@ final class SlotPool {
     }
 
     /** {@link #take} without interruption. */
-    int takeUninterruptibly() {
+    public int takeUninterruptibly() {
         int slot = tryTake();
         if (slot != -1) {
             return slot;
@@ -91,7 +106,7 @@ final class SlotPool {
     }
 
     /** Waits up to {@code nanos} for a free slot: the slot, -1 on timeout, or {@link #CLOSED}. */
-    int take(long nanos) throws InterruptedException {
+    public int take(long nanos) throws InterruptedException {
         int slot = tryTake();
         if (slot != -1 || nanos <= 0) {
             return slot;
@@ -114,7 +129,7 @@ final class SlotPool {
     }
 
     /** Gives a slot back, waking a waiter if there is one. */
-    void put(int slot) {
+    public void put(int slot) {
         free.push(slot);
         available.incrementAndGet();
         if (waiting.get() > 0) {
@@ -123,12 +138,12 @@ final class SlotPool {
     }
 
     /** Free slots right now. */
-    int available() {
+    public int available() {
         return available.get();
     }
 
     /** From now on every take returns {@link #CLOSED}; wakes every waiter. */
-    void close() {
+    public void close() {
         closed = true;
         signal(true);
     }

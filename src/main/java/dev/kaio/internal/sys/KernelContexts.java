@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.internal.sys;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -24,9 +39,14 @@ public final class KernelContexts {
             long ret = Syscalls.ioSetup(errno, nrEvents, ctxp.address());
             if (ret < 0) {
                 int err = (int) -ret;
-                String detail = err == Errno.EAGAIN
-                        ? AioSysctl.exhaustedMessage(nrEvents)
-                        : "nr_events=" + nrEvents;
+                String detail = switch (err) {
+                    case Errno.EAGAIN -> AioSysctl.exhaustedMessage(nrEvents);
+                    case Errno.ENOSYS -> "nr_events=" + nrEvents
+                            + ": this kernel has no AIO (CONFIG_AIO=n), or a seccomp filter answers ENOSYS for io_setup";
+                    case Errno.EPERM -> "nr_events=" + nrEvents
+                            + ": not permitted, typically by a seccomp filter (a container profile without io_setup)";
+                    default -> "nr_events=" + nrEvents;
+                };
                 throw new AioException(err, "io_setup", detail);
             }
             long ctx = ctxp.get(JAVA_LONG, 0);

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.internal.sys;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -129,45 +144,14 @@ public final class LinuxKernel implements Kernel {
 
     @Override
     public long submit(int slot, long userData, Request r, int resfd) {
-        long bufAddress;
-        long nbytes;
-        boolean largeVector = false;
+        boolean largeVector = r.buffers instanceof List<?> list && list.size() > INLINE_IOVECS;
+        if (largeVector) {
+            // The kernel copies the iovec array during io_submit: the shared area is needed only until
+            // io_submit returns.
+            largeIovecLock.lock();
+        }
         try {
-            if (r.buffers instanceof List<?> list) {
-                int n = list.size();
-                MemorySegment iov;
-                long iovOffset;
-                if (n <= INLINE_IOVECS) {
-                    iov = iovecs;
-                    iovOffset = Iocbs.IOVEC_SIZE * INLINE_IOVECS * slot;
-                } else {
-                    // The kernel copies the iovec array during io_submit: the shared area is needed only
-                    // until io_submit returns.
-                    largeIovecLock.lock();
-                    largeVector = true;
-                    iov = largeIovecs;
-                    iovOffset = 0;
-                }
-                for (int i = 0; i < n; i++) {
-                    MemorySegment s = (MemorySegment) list.get(i);
-                    Iocbs.iovec(iov, iovOffset + Iocbs.IOVEC_SIZE * i, s.address(), s.byteSize());
-                }
-                bufAddress = iov.address() + iovOffset;
-                nbytes = n;
-            } else if (r.buffers instanceof MemorySegment b) {
-                bufAddress = b.address();
-                nbytes = b.byteSize();
-            } else if (r.opcode == Iocbs.CMD_POLL) {
-                bufAddress = r.position; // the poll events mask travels in aio_buf
-                nbytes = 0;
-            } else {
-                bufAddress = 0;
-                nbytes = 0;
-            }
-            long position = r.opcode == Iocbs.CMD_POLL ? 0 : r.position;
-            int flags = (resfd >= 0 ? Iocbs.FLAG_RESFD : 0) | (r.ioprio != 0 ? Iocbs.FLAG_IOPRIO : 0);
-            Iocbs.prepare(iocbs, Iocbs.IOCB_SIZE * slot, r.opcode, r.fd, bufAddress, nbytes, position, userData,
-                    r.rwFlags, flags, Math.max(resfd, 0), (short) r.ioprio);
+            prepare(slot, userData, r, resfd, largeVector ? largeIovecs : null);
             // Publish the request before the kernel can complete it (the reaper reads it after an acquire).
             VarHandle.releaseFence();
             return submitOne(slot);
@@ -176,6 +160,77 @@ public final class LinuxKernel implements Kernel {
                 largeIovecLock.unlock();
             }
         }
+    }
+
+    @Override
+    public long submitAll(int[] slots, Request[] requests, long[] userData, int resfd, int from, int count) {
+        // One call: the iocb pointers must be consecutive, in a per-call array; vectors longer than the
+        // inline ones get their iovecs there too (both are read by the kernel during io_submit only).
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment ptrs = call.allocate(PTR * count, 8);
+            for (int i = 0; i < count; i++) {
+                Request r = requests[from + i];
+                int slot = slots[from + i];
+                MemorySegment large = r.buffers instanceof List<?> list && list.size() > INLINE_IOVECS
+                        ? call.allocate(Iocbs.IOVEC_SIZE * list.size(), 8) : null;
+                prepare(slot, userData[from + i], r, resfd, large);
+                ptrs.setAtIndex(JAVA_LONG, i, iocbs.address() + Iocbs.IOCB_SIZE * slot);
+            }
+            VarHandle.releaseFence();
+            MemorySegment err = Libc.errnoState(call);
+            int eagains = 0;
+            while (true) {
+                long ret = Syscalls.ioSubmit(err, ctx, count, ptrs.address());
+                if (ret == -Errno.EINTR) {
+                    continue;
+                }
+                if (ret == -Errno.EAGAIN && ++eagains < 20) {
+                    LockSupport.parkNanos(100_000L);
+                    continue;
+                }
+                return ret == 0 ? -Errno.EAGAIN : ret;
+            }
+        }
+    }
+
+    /** Writes the iocb of {@code slot} (and its iovecs: the slot's own, or {@code largeIovecs}). */
+    private void prepare(int slot, long userData, Request r, int resfd, MemorySegment largeIovecs) {
+        long bufAddress;
+        long nbytes;
+        if (r.buffers instanceof List<?> list) {
+            int n = list.size();
+            MemorySegment iov;
+            long iovOffset;
+            if (largeIovecs == null) {
+                iov = iovecs;
+                iovOffset = Iocbs.IOVEC_SIZE * INLINE_IOVECS * slot;
+            } else {
+                iov = largeIovecs;
+                iovOffset = 0;
+            }
+            for (int i = 0; i < n; i++) {
+                MemorySegment s = (MemorySegment) list.get(i);
+                Iocbs.iovec(iov, iovOffset + Iocbs.IOVEC_SIZE * i, s.address(), s.byteSize());
+            }
+            bufAddress = iov.address() + iovOffset;
+            nbytes = n;
+        } else if (r.buffers instanceof MemorySegment b) {
+            bufAddress = b.address();
+            nbytes = b.byteSize();
+        } else if (r.buffers instanceof java.nio.ByteBuffer) {
+            bufAddress = r.bufferAddress; // a direct buffer's, computed once by the adapter
+            nbytes = r.bufferLength;
+        } else if (r.opcode == Iocbs.CMD_POLL) {
+            bufAddress = r.position; // the poll events mask travels in aio_buf
+            nbytes = 0;
+        } else {
+            bufAddress = 0;
+            nbytes = 0;
+        }
+        long position = r.opcode == Iocbs.CMD_POLL ? 0 : r.position;
+        int flags = (resfd >= 0 ? Iocbs.FLAG_RESFD : 0) | (r.ioprio != 0 ? Iocbs.FLAG_IOPRIO : 0);
+        Iocbs.prepare(iocbs, Iocbs.IOCB_SIZE * slot, r.opcode, r.fd, bufAddress, nbytes, position, userData,
+                r.rwFlags, flags, Math.max(resfd, 0), (short) r.ioprio);
     }
 
     /**

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.internal.core;
 
 import java.io.IOException;
@@ -66,12 +81,38 @@ final class EngineFixture {
     /** {@code mayBlock}: a buffered read or write, which io_submit performs synchronously. */
     RequestFuture<Object> submit(String name, short opcode, int rwFlags, boolean retryWithoutNowait,
             boolean mayBlock) {
+        Request spec = spec(name, opcode);
+        spec.rwFlags = rwFlags;
+        spec.retryWithoutNowait = retryWithoutNowait;
+        spec.mayBlock = mayBlock;
+        RequestFuture<Object> f = engine.submit(spec);
+        ((Owner) spec.owner).future = f;
+        return f;
+    }
+
+    /** A description of a request on fd 3 by a new owner. */
+    Request spec(String name, short opcode) {
         Owner owner = new Owner(name);
         owners.add(owner);
-        RequestFuture<Object> f = engine.submit(owner, opcode, 3, KIND, null, 0, 0, rwFlags, 0, retryWithoutNowait,
-                mayBlock);
-        owner.future = f;
-        return f;
+        Request spec = new Request();
+        spec.owner = owner;
+        spec.opcode = opcode;
+        spec.fd = 3;
+        spec.kind = KIND;
+        return spec;
+    }
+
+    /** Submits reads with one submitAll; returns their futures. */
+    List<RequestFuture<?>> readAll(String name, int n) {
+        Request[] specs = new Request[n];
+        RequestFuture<?>[] futures = new RequestFuture<?>[n];
+        for (int i = 0; i < n; i++) {
+            specs[i] = spec(name + "-" + i, FakeKernel.READ);
+            futures[i] = engine.newFuture(specs[i].owner);
+            ((Owner) specs[i].owner).future = futures[i];
+        }
+        engine.submitAll(specs, futures, n);
+        return List.of(futures);
     }
 
     /** Joins, returning the exception it ended with (null: it succeeded). */
@@ -139,7 +180,13 @@ final class EngineFixture {
         }
 
         @Override
-        public void ended(Object owner) {
+        @SuppressWarnings("unchecked")
+        public void handle(Object handler, Object attachment, long result, Throwable failure) {
+            ((java.util.function.BiConsumer<Long, Throwable>) handler).accept(result, failure);
+        }
+
+        @Override
+        public void ended(Object owner, Object buffers, Object trace, long result) {
             Owner o = (Owner) owner;
             o.ended.incrementAndGet();
             RequestFuture<?> f = o.future;

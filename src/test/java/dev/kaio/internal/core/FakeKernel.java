@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.internal.core;
 
 import java.util.ArrayDeque;
@@ -66,6 +81,8 @@ final class FakeKernel implements Kernel {
     private final List<String> violations = new ArrayList<>();
     private final List<RequestFuture<?>> cancelled = new ArrayList<>();
     private final List<Thread> submitThreads = new ArrayList<>();
+    private final List<Integer> batchSizes = new ArrayList<>();
+    private final List<Integer> batchTaken = new ArrayList<>();
     private int nextFd = 100;
     private long ringHead;
     private boolean destroyed;
@@ -108,6 +125,35 @@ final class FakeKernel implements Kernel {
                 completeLocked(k, auto);
             }
             return 1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long submitAll(int[] slots, Request[] requests, long[] userData, int resfd, int from, int count) {
+        lock.lock();
+        try {
+            batchSizes.add(count);
+            for (int i = 0; i < count; i++) {
+                long ret = submit(slots[from + i], userData[from + i], requests[from + i], resfd);
+                if (ret != 1) {
+                    batchTaken.add(i);
+                    return i == 0 ? ret : i;
+                }
+            }
+            batchTaken.add(count);
+            return count;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The sizes of the io_submit calls with several requests, and how many each took. */
+    List<Integer> batchSizes() {
+        lock.lock();
+        try {
+            return List.copyOf(batchSizes);
         } finally {
             lock.unlock();
         }

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package dev.kaio.internal.core;
 
 import static dev.kaio.internal.core.EngineFixture.outcome;
@@ -266,6 +281,66 @@ final class LifecycleScenarios {
         fx.engine.close();
         stop(fx, stop, device);
         fx.check();
+    }
+
+    /**
+     * A batch is one io_submit when its slots are free, and each of its requests ends exactly once even
+     * when close() runs during the batch.
+     */
+    static void batchIsOneSubmitAndEndsExactlyOnceUnderClose() throws Exception {
+        EngineFixture fx = new EngineFixture(4, true);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread device = device(fx, stop);
+        List<RequestFuture<?>> first = fx.readAll("first", 3);
+        for (RequestFuture<?> f : first) {
+            check(Long.valueOf(4096).equals(f.join()), "a batch read completed with " + f.join());
+        }
+        check(fx.kernel.batchSizes().equals(List.of(3)), "three free slots, one io_submit: " + fx.kernel.batchSizes());
+        List<RequestFuture<?>> second = new CopyOnWriteArrayList<>();
+        Thread batcher = start("batcher", () -> second.addAll(fx.readAll("second", 4)));
+        fx.engine.close();
+        batcher.join();
+        for (RequestFuture<?> f : second) {
+            Throwable t = outcome(f);
+            check(t == null || t instanceof ClosedChannelException, "a batch read ended with " + t);
+        }
+        stop(fx, stop, device);
+        fx.check();
+    }
+
+    /**
+     * Completions on an executor: delivered there, each exactly once, and close() returns only once the
+     * executor has delivered them all.
+     */
+    static void executorDeliversBeforeCloseReturns() throws Exception {
+        EngineFixture fx = new EngineFixture(2, true);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> new Thread(r, "completions"));
+        try {
+            List<Thread> ranOn = new CopyOnWriteArrayList<>();
+            List<RequestFuture<Object>> fs = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Request spec = fx.spec("e" + i, FakeKernel.READ);
+                spec.executor = pool;
+                RequestFuture<Object> f = fx.engine.submit(spec);
+                ((EngineFixture.Owner) spec.owner).future = f;
+                f.thenRun(() -> ranOn.add(Thread.currentThread()));
+                fs.add(f);
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread device = device(fx, stop);
+            fx.engine.close();
+            for (RequestFuture<Object> f : fs) {
+                check(f.isDone(), "close() returned before the executor completed a request");
+            }
+            stop(fx, stop, device);
+            for (Thread t : ranOn) {
+                check(t.getName().equals("completions"), "a completion ran on " + t.getName());
+            }
+            fx.check();
+        } finally {
+            pool.shutdown();
+        }
     }
 
     /**
