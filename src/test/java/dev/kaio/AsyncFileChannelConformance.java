@@ -642,6 +642,7 @@ abstract class AsyncFileChannelConformance {
      */
     @Test
     @Tag(HOST_ONLY)
+    @Tag("child-jvm") // the channel runs in the children: left out of mutation testing, whose mutants live in this JVM only
     void theDefaultPoolHonoursTheJdksSystemProperties() throws Exception {
         Path p = dir.resolve("default-pool-properties");
         Files.write(p, new byte[100]);

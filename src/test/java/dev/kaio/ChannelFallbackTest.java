@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,6 +61,7 @@ class ChannelFallbackTest {
     }
 
     @Test
+    @Tag("child-jvm") // kaio runs in the child: left out of mutation testing, whose mutants live in this JVM only
     void withoutNativeAccessItIsTheJdksChannelAndSaysWhy() throws Exception {
         Path p = TestFiles.newDirectory("fallback").resolve("f");
         String out = ChildJvm.run(120, List.of(), "dev.kaio.testing.FallbackMain", p.toString());

@@ -52,6 +52,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Everything else the kernel AIO interface offers, each against the real kernel. */
 class KernelFeaturesTest {
@@ -111,6 +113,11 @@ class KernelFeaturesTest {
         return out;
     }
 
+    /**
+     * A context with a reaper thread collects every completion from the ring (its waiting threads and its
+     * reaper read the ring; nobody calls io_getevents), or, with forceSyscalls, every one with
+     * io_getevents: counted, for waited-on reads and for reads completed by callbacks.
+     */
     @Test
     void theContextsReaperReadsTheRingAndCanBeForcedToSyscalls() throws Exception {
         Path path = TestFiles.newDirectory("ringctx").resolve("data");
@@ -118,25 +125,83 @@ class KernelFeaturesTest {
         for (boolean force : new boolean[] {false, true}) {
             try (AioContext ctx = AioContext.open(8, AioContext.Options.defaults().forceSyscalls(force));
                     AioFile file = AioFile.open(ctx, path, READ); Arena arena = Arena.ofShared()) {
+                assertEquals(!force, ctx.reapsFromRing());
                 List<CompletableFuture<Integer>> fs = new ArrayList<>();
                 for (int round = 0; round < 20; round++) {
                     for (int i = 0; i < 64; i++) {
-                        fs.add(file.read(arena.allocate(4096), i * 4096L));
+                        CompletableFuture<Integer> f = file.read(arena.allocate(4096), i * 4096L);
+                        fs.add(f);
+                        if (i % 8 == 0) {
+                            assertEquals(4096, f.join()); // a waiting thread reaps itself
+                        }
                     }
                 }
                 for (CompletableFuture<Integer> f : fs) {
                     assertEquals(4096, f.join());
                 }
-                assertEquals(!force, ctx.reapsFromRing());
-                assertEquals(20 * 64, ctx.ringCompletions() + ctx.syscallCompletions());
                 if (force) {
-                    assertEquals(0, ctx.ringCompletions());
+                    assertEquals(0, ctx.ringCompletions(), "forceSyscalls: nothing read from the ring");
+                    assertEquals(20 * 64, ctx.syscallCompletions());
+                } else {
+                    assertEquals(20 * 64, ctx.ringCompletions(), "every completion read from the ring");
+                    assertEquals(0, ctx.syscallCompletions(), "a context with a reaper never calls io_getevents");
                 }
-                // With the ring, the reaper only calls io_getevents to wait: most completions that arrive
-                // while it is busy are read from the ring (counted, not assumed).
-                System.out.printf("forceSyscalls=%s: ring %d, io_getevents %d%n", force, ctx.ringCompletions(),
-                        ctx.syscallCompletions());
             }
+        }
+    }
+
+    /**
+     * Completions that wait in the ring before anyone reaps come from the ring. An eventfd context has no
+     * reaper thread, and its eventfd is signalled by the kernel once per completion, after the event is
+     * in the ring (fs/aio.c, aio_complete): once the test has read K from it, K events wait in the ring
+     * and no future is complete. processCompletions() then collects exactly those K from the ring and
+     * calls io_getevents for none (with forceSyscalls: K from io_getevents, none from the ring).
+     */
+    @ParameterizedTest(name = "forceSyscalls={0}")
+    @ValueSource(booleans = {false, true})
+    void completionsWaitingInTheRingAreCollectedFromIt(boolean force) throws Exception {
+        Path path = TestFiles.newDirectory("ringwait").resolve("data");
+        int k = 24;
+        byte[] data = randomBytes(61, k * 4096);
+        Files.write(path, data);
+        AioContext ctx = AioContext.open(32, AioContext.Options.defaults().eventFd().forceSyscalls(force));
+        try (AioFile direct = AioFile.open(ctx, path, READ, AioOpenOption.DIRECT);
+                AioFile buffered = AioFile.open(ctx, path, READ); Arena arena = Arena.ofShared()) {
+            assertEquals(!force, ctx.reapsFromRing());
+            int efd = ctx.eventFd();
+            List<CompletableFuture<Integer>> fs = new ArrayList<>();
+            List<MemorySegment> bufs = new ArrayList<>();
+            for (int i = 0; i < k; i++) {
+                MemorySegment b = DirectBuffers.allocate(arena, 4096, 4096);
+                bufs.add(b);
+                fs.add((i % 2 == 0 ? direct : buffered).read(b, i * 4096L)); // O_DIRECT ones complete later
+            }
+            long signalled = 0;
+            while (signalled < k) {
+                signalled += Fds.readEventFd(efd); // blocks until the kernel has completed more
+            }
+            assertEquals(k, signalled, "one signal per completion");
+            for (int i = 0; i < k; i++) {
+                assertFalse(fs.get(i).isDone(), "read " + i + " was collected before the test asked");
+            }
+            assertEquals(0, ctx.ringCompletions() + ctx.syscallCompletions(), "nothing collected yet");
+            assertEquals(k, ctx.processCompletions(), "every waiting completion, at once");
+            if (force) {
+                assertEquals(0, ctx.ringCompletions());
+                assertEquals(k, ctx.syscallCompletions());
+            } else {
+                assertEquals(k, ctx.ringCompletions(), "the waiting completions came from the ring");
+                assertEquals(0, ctx.syscallCompletions(), "and io_getevents was not called for them");
+            }
+            for (int i = 0; i < k; i++) {
+                assertTrue(fs.get(i).isDone());
+                assertEquals(4096, fs.get(i).join());
+                assertBytesEqual(java.util.Arrays.copyOfRange(data, i * 4096, (i + 1) * 4096), toBytes(bufs.get(i)),
+                        "read " + i);
+            }
+        } finally {
+            ctx.close();
+            assertEquals(-1, ctx.processCompletions());
         }
     }
 

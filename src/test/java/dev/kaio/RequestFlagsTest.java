@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -90,6 +91,7 @@ class RequestFlagsTest {
     }
 
     @Test
+    @Tag("child-jvm") // kaio runs in the child: left out of mutation testing, whose mutants live in this JVM only
     void aRealTimePriorityIsRefusedWithoutCapSysAdminOrCapSysNice() throws Exception {
         LoopDevice.assumeRoot("dropping capabilities for a child process (setpriv)");
         Path setpriv = Path.of("/usr/bin/setpriv");

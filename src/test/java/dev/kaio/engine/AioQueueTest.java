@@ -24,11 +24,14 @@ import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kaio.AioOpenOption;
 import dev.kaio.DirectBuffers;
 import dev.kaio.Errno;
+import dev.kaio.PollEvents;
+import dev.kaio.testing.Fds;
 import dev.kaio.testing.AioNr;
 import dev.kaio.testing.TestFiles;
 import java.lang.foreign.Arena;
@@ -44,10 +47,16 @@ import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The low-level engine: batches, tags, refused submissions, capacity, allocation. */
 class AioQueueTest {
+
+    private static final int GUARD_SECONDS = 30;
 
     @Test
     void batchOfReadsCompletesEachTagOnceWithTheRightBytes() throws Exception {
@@ -169,13 +178,83 @@ class AioQueueTest {
         }
     }
 
-    @Test
-    void reapHonoursItsTimeoutAndMinimum() throws Exception {
-        try (AioQueue q = AioQueue.open(4)) {
+    /**
+     * reap's timeout with a request really in flight: a poll on a pipe nobody writes. reap(1, ...) with a
+     * timeout returns 0 once io_getevents gives up; the poll is still in flight, and completes (POLLIN,
+     * its own tag) when the pipe is written. With the ring and with io_getevents only.
+     */
+    @ParameterizedTest(name = "forceSyscalls={0}")
+    @ValueSource(booleans = {false, true})
+    void reapHonoursItsTimeoutAndMinimum(boolean force) throws Exception {
+        int[] pipe = Fds.pipe();
+        try (AioQueue q = AioQueue.open(4, AioQueue.Options.defaults().forceSyscalls(force))) {
             assertEquals(0, q.reap(0, 4, 0));
-            assertEquals(0, q.reap(1, 4, 1_000_000), "nothing in flight");
+            assertEquals(0, q.reap(1, 4, -1), "nothing in flight: min is capped, returns at once");
             assertThrows(IllegalArgumentException.class, () -> q.reap(2, 1, 0));
             assertThrows(IllegalArgumentException.class, () -> q.reap(0, 5, 0));
+            assertThrows(IllegalArgumentException.class, () -> q.reap(-1, 1, 0));
+            q.preparePoll(pipe[0], PollEvents.POLLIN, 77);
+            assertEquals(1, q.submit());
+            assertEquals(1, q.inFlight());
+            // the guard only turns a reap that ignores its timeout into a failure instead of a hang
+            int timedOut = assertTimeoutPreemptively(Duration.ofSeconds(GUARD_SECONDS),
+                    () -> q.reap(1, 4, TimeUnit.MILLISECONDS.toNanos(50)), "reap ignored its timeout");
+            assertEquals(0, timedOut, "io_getevents timed out: nothing completed");
+            assertEquals(0, q.ready());
+            assertEquals(1, q.inFlight(), "the poll is still in flight");
+            assertEquals(0, q.reap(0, 4, 0), "and still not complete");
+            Fds.write(pipe[1], new byte[] {1});
+            int n = assertTimeoutPreemptively(Duration.ofSeconds(GUARD_SECONDS), () -> q.reap(1, 4, -1));
+            assertEquals(1, n);
+            assertEquals(77, q.tag(0));
+            assertTrue((q.result(0) & PollEvents.POLLIN) != 0, "revents 0x" + Long.toHexString(q.result(0)));
+            assertEquals(0, q.inFlight());
+            assertEquals(force ? 0 : 1, q.ringCompletions());
+            assertEquals(force ? 1 : 0, q.syscallCompletions());
+        } finally {
+            Fds.close(pipe[0]);
+            Fds.close(pipe[1]);
+        }
+    }
+
+    /**
+     * Completions that wait in the ring before reap is called come from the ring. The queue's eventfd is
+     * signalled by the kernel once per completion, after the event is in the ring: once the test has read
+     * K from it, K events wait there. reap(K, K, ...) then takes them from the ring without io_getevents
+     * (with forceSyscalls: all K from io_getevents, none from the ring).
+     */
+    @ParameterizedTest(name = "forceSyscalls={0}")
+    @ValueSource(booleans = {false, true})
+    void completionsWaitingInTheRingAreReapedFromIt(boolean force) throws Exception {
+        Path path = TestFiles.newDirectory("ringq").resolve("data");
+        int k = 16;
+        byte[] data = randomBytes(62, k * 4096);
+        Files.write(path, data);
+        try (AioQueue q = AioQueue.open(k, AioQueue.Options.defaults().eventFd(true).forceSyscalls(force));
+                RawFile f = RawFile.open(path, READ, AioOpenOption.DIRECT); Arena arena = Arena.ofConfined()) {
+            assertEquals(!force, q.reapsFromRing());
+            MemorySegment bufs = DirectBuffers.allocate(arena, (long) k * 4096, 4096);
+            for (int i = 0; i < k; i++) {
+                q.prepareRead(f.fd(), bufs.asSlice(i * 4096L, 4096), i * 4096L, 500 + i);
+            }
+            assertEquals(k, q.submit());
+            long signalled = 0;
+            while (signalled < k) {
+                signalled += Fds.readEventFd(q.eventFd()); // blocks until the kernel has completed more
+            }
+            assertEquals(k, signalled);
+            assertEquals(k, q.reap(k, k, -1));
+            assertEquals(force ? 0 : k, q.ringCompletions(), "completions read from the ring");
+            assertEquals(force ? k : 0, q.syscallCompletions(), "completions from io_getevents");
+            Set<Long> tags = new HashSet<>();
+            for (int i = 0; i < k; i++) {
+                assertTrue(tags.add(q.tag(i)), "tag twice: " + q.tag(i));
+                assertEquals(4096, q.result(i));
+            }
+            assertEquals(k, tags.size());
+            assertBytesEqual(data, toBytes(bufs), "the reads");
+            assertEquals(0, q.inFlight());
+            assertEquals(0, q.reap(0, k, 0), "nothing left: the ring's head moved past what was reaped");
         }
     }
 

@@ -49,8 +49,11 @@ public final class AioSysctl {
 
     /** Explains an EAGAIN from io_setup(nr). */
     public static String exhaustedMessage(int requested) {
-        long max = maxNr();
-        long used = nr();
+        return exhaustedMessage(requested, maxNr(), nr());
+    }
+
+    /** The message for {@code requested} events with {@code max} and {@code used} as read (-1: unreadable). */
+    static String exhaustedMessage(int requested, long max, long used) {
         return "/proc/sys/fs/aio-max-nr is exhausted: this context needs " + requested + " more, aio-nr is " + used
                 + " of aio-max-nr " + max + (max >= 0 && used >= 0 ? " (" + Math.max(0, max - used) + " free)" : "")
                 + "; close unused contexts or raise the limit, e.g. sysctl -w fs.aio-max-nr="
