@@ -142,7 +142,10 @@ class CompletionRingTest {
                 kaio_aio_ring.tail(seg, s[1]);
                 String what = "head " + s[0] + ", tail " + s[1];
                 if (s[0] != s[1]) {
-                    assertEquals(List.of(), drained(r), what);
+                    List<Long> data = new ArrayList<>();
+                    assertEquals(CompletionRing.UNREADABLE, r.drain((userData, result) -> data.add(userData)),
+                            what + ": drain says the ring cannot be read (the kernel port then calls io_getevents)");
+                    assertEquals(List.of(), data, what);
                     assertEquals(0, r.reap(arena.allocate(EVENT * 8, 8), 0, 8), what);
                 }
                 assertEquals(s[0], kaio_aio_ring.head(seg), what + ": head untouched");
