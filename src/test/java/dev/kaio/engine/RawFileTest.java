@@ -13,7 +13,6 @@
  * See the License for the specific language governing permissions and
  * limitations under the License.
  */
-
 package dev.kaio.engine;
 
 import static java.nio.file.StandardOpenOption.APPEND;

@@ -13,7 +13,6 @@
  * See the License for the specific language governing permissions and
  * limitations under the License.
  */
-
 package dev.kaio.internal.sys;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
