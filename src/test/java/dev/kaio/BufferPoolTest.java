@@ -69,15 +69,9 @@ class BufferPoolTest {
             assertEquals(5, read.get(GUARD_SECONDS, TimeUnit.SECONDS));
             // the request's end (which gives the buffer back) is recorded by the thread that completed
             // it, right after the future: wait for it, bounded
-            BufferLease back = null;
-            for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
-                    back == null && System.nanoTime() < end; ) {
-                back = pool.tryAcquire();
-                if (back == null) {
-                    Thread.onSpinWait();
-                }
-            }
-            try (BufferLease again = back) {
+            BufferLease[] back = new BufferLease[1];
+            awaitTrue("the buffer never came back", () -> (back[0] = pool.tryAcquire()) != null);
+            try (BufferLease again = back[0]) {
                 assertNotNull(again, "the buffer is back once the read completed");
                 assertEquals("hello", new String(again.segment().asSlice(0, 5).toArray(
                         java.lang.foreign.ValueLayout.JAVA_BYTE)));
@@ -161,10 +155,16 @@ class BufferPoolTest {
 
     private static void awaitInFlight(AioContext ctx, int n) throws InterruptedException {
         // the reading thread is inside io_submit (which waits for the pipe's data): the slot is taken
+        awaitTrue("the request never got in flight", () -> ctx.inFlight() >= n);
+    }
+
+    /** Waits until {@code condition} holds; the bound only turns a hang into a failure. */
+    private static void awaitTrue(String never, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
-        while (ctx.inFlight() < n) {
+        while (!condition.getAsBoolean()) {
             if (System.nanoTime() > until) {
-                throw new AssertionError("the request never got in flight");
+                throw new AssertionError(never);
             }
             Thread.sleep(1);
         }

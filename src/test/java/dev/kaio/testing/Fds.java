@@ -54,24 +54,21 @@ public final class Fds {
 
     /** read(2) of a non-blocking eventfd's 8-byte counter: 0 when it is zero (EAGAIN). */
     public static long readEventFdOrZero(int fd) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(JAVA_LONG);
-            long ret = Libc.read(Libc.errnoState(a), fd, buf.address(), 8);
-            if (ret == -11) {
-                return 0;
-            }
-            if (ret != 8) {
-                throw new IOException("read(eventfd): " + ret);
-            }
-            return buf.get(JAVA_LONG, 0);
-        }
+        return readCounter(fd, true);
     }
 
     /** read(2) of an eventfd's 8-byte counter (blocks on a blocking eventfd until it is non-zero). */
     public static long readEventFd(int fd) throws IOException {
+        return readCounter(fd, false);
+    }
+
+    private static long readCounter(int fd, boolean zeroOnEagain) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(JAVA_LONG);
             long ret = Libc.read(Libc.errnoState(a), fd, buf.address(), 8);
+            if (zeroOnEagain && ret == -11) {
+                return 0;
+            }
             if (ret != 8) {
                 throw new IOException("read(eventfd): " + ret);
             }
