@@ -739,9 +739,13 @@ public final class AioContext implements AutoCloseable {
         }
 
         @Override
+        public void buffersDone(Object buffers) {
+            BufferPool.exitRequest(buffers); // the kernel is done with them: their lease may go back
+        }
+
+        @Override
         public void ended(Object owner, Object buffers, Object trace, long result) {
             Tracing.end(trace, result);
-            BufferPool.exitRequest(buffers); // the kernel is done with them: their lease may go back
             if (owner instanceof AioFile file) {
                 file.endRequest(); // last: AioFile.close() waits for this, so the callbacks that ran are done
             }

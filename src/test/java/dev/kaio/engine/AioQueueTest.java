@@ -277,11 +277,7 @@ class AioQueueTest {
 
     @Test
     void contextsAreCountedInAioNrAndReleasedOnClose() throws Exception {
-        long before = AioNr.aioNr();
-        AioQueue q = AioQueue.open(100);
-        assertEquals(before + 100, AioNr.aioNr(), "io_setup(100) adds 100 to fs.aio-nr");
-        q.close();
-        assertEquals(before, AioNr.aioNr());
+        AioNr.assertCountedWhileOpen(100, () -> AioQueue.open(100)); // io_setup(100) adds 100
     }
 
     @Test

@@ -31,6 +31,38 @@ public final class AioNr {
         return read("/proc/sys/fs/aio-max-nr");
     }
 
+    /** Opens something that holds a kernel AIO context (and closes it). */
+    @FunctionalInterface
+    public interface Opener {
+        AutoCloseable open() throws Exception;
+    }
+
+    /**
+     * Asserts that what {@code opener} opens adds exactly {@code events} to fs.aio-nr while open and
+     * takes them off again on close. fs.aio-nr is machine-wide: other processes (a parallel build, a
+     * container, a guest) move it too, so an attempt that another process's io_setup or io_destroy
+     * disturbed is repeated, up to 20 times; a context that is not counted, or not destroyed on close,
+     * fails every attempt.
+     */
+    public static void assertCountedWhileOpen(long events, Opener opener) throws Exception {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        for (int attempt = 0; attempt < 20; attempt++) {
+            long before = aioNr();
+            long open;
+            try (AutoCloseable ignored = opener.open()) {
+                open = aioNr();
+            }
+            long after = aioNr();
+            if (open == before + events && after == before) {
+                return;
+            }
+            seen.add(before + " -> " + open + " -> " + after);
+            Thread.sleep(20); // let another process's burst of contexts pass
+        }
+        org.junit.jupiter.api.Assertions.fail("fs.aio-nr before -> while open -> after close, expected +" + events
+                + " then back, in 20 attempts: " + seen);
+    }
+
     private static long read(String path) {
         try {
             // one large read: a sysctl answers EOF to reads not at offset 0 (Files.readString reads 1 byte first)

@@ -54,8 +54,15 @@ public interface Outcomes {
     boolean cancelOnClose(Request request);
 
     /**
+     * The kernel no longer uses the request's {@code buffers}: called exactly once per request, before its
+     * future completes or its handler runs, so that a caller who saw the future complete also sees the
+     * buffers' use counted out (a pooled buffer whose lease it then closes goes straight back).
+     */
+    void buffersDone(Object buffers);
+
+    /**
      * The request has ended and its future is complete (or its handler returned): called exactly once
-     * per request, with its {@code buffers} (the kernel no longer uses them), its {@code trace} and its
+     * per request, after {@link #buffersDone}, with its {@code buffers}, its {@code trace} and its
      * result (the kernel's res, or a negative errno; {@link Long#MIN_VALUE} when it never reached the
      * kernel or its event was lost).
      */

@@ -65,8 +65,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       COMPLETED slot), by its submitter when io_submit refused it, by whoever withdraws it before
  *       submission (cancel, close; a CAS on the future's place), or by teardown after a failure, for
  *       the requests no event will come for.</li>
- *   <li>A request's buffers are handed back (its future completed) only after the kernel returned its
- *       event, refused it, never got it, or {@code io_destroy} returned.</li>
+ *   <li>A request's buffers are handed back (counted out of their pool, then its future completed, in
+ *       that order) only after the kernel returned its event, refused it, never got it, or
+ *       {@code io_destroy} returned.</li>
  *   <li>A slot's iocb is reused only when no thread is in io_cancel with it, no thread waits on its
  *       eventfd, and the generation has moved on.</li>
  *   <li>No request is submitted once close has begun (the gate), and no queued request is forgotten:
@@ -657,6 +658,7 @@ public final class RequestEngine implements Kernel.EventSink {
         ThreadState ts = THREADS.get();
         ts.completing++;
         try {
+            outcomes.buffersDone(buffers);
             if (f != null) {
                 if (failure != null) {
                     f.failInternal(failure);

@@ -38,6 +38,7 @@ final class EngineFixture {
     static final class Owner {
         final String name;
         final AtomicInteger ended = new AtomicInteger();
+        final AtomicInteger buffersDone = new AtomicInteger();
         volatile RequestFuture<?> future;
 
         Owner(String name) {
@@ -96,6 +97,7 @@ final class EngineFixture {
         owners.add(owner);
         Request spec = new Request();
         spec.owner = owner;
+        spec.buffers = owner; // so that buffersDone can check its order against the future
         spec.opcode = opcode;
         spec.fd = 3;
         spec.kind = KIND;
@@ -133,6 +135,9 @@ final class EngineFixture {
         for (Owner o : owners) {
             if (o.ended.get() != 1) {
                 all.add(o + " ended " + o.ended.get() + " times");
+            }
+            if (o.buffersDone.get() != 1) {
+                all.add(o + "'s buffers were given back " + o.buffersDone.get() + " times");
             }
             if (o.future != null && !o.future.isDone()) {
                 all.add(o + "'s future is not done");
@@ -186,9 +191,25 @@ final class EngineFixture {
         }
 
         @Override
+        public void buffersDone(Object buffers) {
+            Owner o = (Owner) buffers; // the fixture passes the owner as the request's buffers
+            o.buffersDone.incrementAndGet();
+            RequestFuture<?> f = o.future;
+            if (f != null && kernel.owns(f)) {
+                problems.add(o + "'s buffers were given back while the kernel still owned them");
+            }
+            if (f != null && f.isDone()) {
+                problems.add(o + "'s buffers were given back after its future completed");
+            }
+        }
+
+        @Override
         public void ended(Object owner, Object buffers, Object trace, long result) {
             Owner o = (Owner) owner;
             o.ended.incrementAndGet();
+            if (o.buffersDone.get() != 1) {
+                problems.add(o + " ended before its buffers were given back");
+            }
             RequestFuture<?> f = o.future;
             if (f != null && kernel.owns(f)) {
                 problems.add(o + " ended while the kernel still owned it");
