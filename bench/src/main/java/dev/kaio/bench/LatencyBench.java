@@ -103,6 +103,14 @@ public class LatencyBench {
                 raw = RawFile.open(spec.path(), StandardOpenOption.READ, AioOpenOption.DIRECT);
                 queue = AioQueue.open(1);
             }
+            case "kaioQueueNoSpin" -> {
+                raw = RawFile.open(spec.path(), StandardOpenOption.READ, AioOpenOption.DIRECT);
+                queue = AioQueue.open(1, AioQueue.Options.defaults().spinWait(java.time.Duration.ZERO));
+            }
+            case "kaioFileNoSpin" -> {
+                ctx = AioContext.open(1, AioContext.Options.defaults().spinWait(java.time.Duration.ZERO));
+                aioFile = AioFile.open(ctx, spec.path(), StandardOpenOption.READ, AioOpenOption.DIRECT);
+            }
             case "kaioFile" -> {
                 ctx = AioContext.open(1);
                 aioFile = AioFile.open(ctx, spec.path(), StandardOpenOption.READ, AioOpenOption.DIRECT);
@@ -131,6 +139,18 @@ public class LatencyBench {
     @Benchmark
     public int kaioFile() {
         return aioFile.read(segment, spec.position(random)).join();
+    }
+
+    /** {@link #kaioQueue} on a queue whose reap sleeps in io_getevents at once (spinWait 0). */
+    @Benchmark
+    public long kaioQueueNoSpin() throws Exception {
+        return kaioQueue();
+    }
+
+    /** {@link #kaioFile} on a context whose waiters sleep at once (spinWait 0). */
+    @Benchmark
+    public int kaioFileNoSpin() {
+        return kaioFile();
     }
 
     @Benchmark

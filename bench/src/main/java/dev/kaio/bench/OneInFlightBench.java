@@ -27,6 +27,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +92,11 @@ public class OneInFlightBench {
                 context = AioContext.open(contextDepth);
                 file = AioFile.open(context, spec.path(), StandardOpenOption.READ, AioOpenOption.DIRECT);
             }
+            case "kaioJoinNoSpin" -> {
+                // the same, with the waiting thread going to sleep at once (no watch of the ring)
+                context = AioContext.open(contextDepth, AioContext.Options.defaults().spinWait(Duration.ZERO));
+                file = AioFile.open(context, spec.path(), StandardOpenOption.READ, AioOpenOption.DIRECT);
+            }
             case "kaioChannelGet" -> {
                 context = AioContext.open(contextDepth);
                 Set<OpenOption> options = Set.of(StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
@@ -143,6 +149,12 @@ public class OneInFlightBench {
     /** kaio's AioFile, {@code read(...).join()}. */
     @Benchmark
     public int kaioJoin(PerThread t) {
+        return check(file.read(t.segment, spec.position(t.random)).join());
+    }
+
+    /** kaio's AioFile, {@code read(...).join()}, on a context whose waiters never watch the ring (spinWait 0). */
+    @Benchmark
+    public int kaioJoinNoSpin(PerThread t) {
         return check(file.read(t.segment, spec.position(t.random)).join());
     }
 

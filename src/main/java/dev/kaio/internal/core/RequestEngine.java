@@ -155,6 +155,7 @@ public final class RequestEngine implements Kernel.EventSink {
     private final int controlFd;          // reaper mode: the reaper's eventfd; eventfd mode: the application's
     private final long tickNanos;
     private final String name;
+    private final CompletionSpin spin;    // a platform thread waiting on its slot watches the ring first
 
     private final AtomicLongArray slots;
     private final Request[] requests;
@@ -187,6 +188,15 @@ public final class RequestEngine implements Kernel.EventSink {
      */
     public RequestEngine(Kernel kernel, int depth, Outcomes outcomes, boolean reaperThread, int controlFd,
             long tickNanos, String name) {
+        this(kernel, depth, outcomes, reaperThread, controlFd, tickNanos, name, CompletionSpin.of(0));
+    }
+
+    /**
+     * As above; a platform thread that waits for its own request watches the completion ring first as
+     * {@code spin} allows (only when the kernel port reads the ring in user space).
+     */
+    public RequestEngine(Kernel kernel, int depth, Outcomes outcomes, boolean reaperThread, int controlFd,
+            long tickNanos, String name, CompletionSpin spin) {
         if (depth < 1) {
             throw new IllegalArgumentException("depth " + depth);
         }
@@ -197,6 +207,7 @@ public final class RequestEngine implements Kernel.EventSink {
         this.controlFd = controlFd;
         this.tickNanos = tickNanos;
         this.name = name;
+        this.spin = java.util.Objects.requireNonNull(spin, "spin");
         this.slots = new AtomicLongArray(depth);
         this.requests = new Request[depth];
         this.slotFds = new int[depth];
@@ -1168,6 +1179,8 @@ public final class RequestEngine implements Kernel.EventSink {
             }
             if (chunked) {
                 timeout = timeout < 0 ? INTERRUPT_CHECK_NANOS : Math.min(timeout, INTERRUPT_CHECK_NANOS);
+            } else if (watchRing(slot, gen, timeout)) {
+                continue; // something completed: reap it at the top of the loop
             }
             int r = kernel.awaitEventFd(fd, slot, timeout);
             if (r < 0 && r != -EINTR) {
@@ -1178,6 +1191,35 @@ public final class RequestEngine implements Kernel.EventSink {
                 throw new InterruptedException();
             }
         }
+    }
+
+    /**
+     * Before sleeping on its slot's eventfd, watches the completion ring in user space for at most the
+     * spin budget (and {@code timeout}, if not negative), as {@link CompletionSpin} allows. True when an
+     * event arrived or the slot moved on (another thread reaped it), false when the caller should sleep.
+     * A request completed this way leaves its slot's eventfd signalled: the next wait on that slot
+     * returns from read(2) at once, finds nothing, and goes round again.
+     */
+    private boolean watchRing(int slot, int gen, long timeout) {
+        if (!kernel.reapsFromRing() || !spin.begin()) {
+            return false;
+        }
+        boolean hit = false;
+        try {
+            long budget = timeout < 0 ? spin.budgetNanos() : Math.min(timeout, spin.budgetNanos());
+            long start = System.nanoTime();
+            do {
+                long w = slots.get(slot);
+                if (kernel.unreapedMark() != -1 || generation(w) != gen || phase(w) != SUBMITTED) {
+                    hit = true;
+                    break;
+                }
+                Thread.onSpinWait();
+            } while (System.nanoTime() - start < budget);
+        } finally {
+            spin.end(hit);
+        }
+        return hit;
     }
 
     /** The reaper thread waiting (in a callback): it goes on being the reaper meanwhile. */
