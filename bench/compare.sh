@@ -172,7 +172,7 @@ one_in_flight() { # target path runs
     for threads in 1 4; do
       echo "compare.sh: [$((SECONDS - started))s] one read in flight per thread: $t, $threads thread(s), run $run of $runs"
       jmh_run "$t" "jmh-oneinflight-$t-t$threads-run$run" \
-        'OneInFlightBench\.(kaioJoin|kaioJoinNoSpin|kaioGet|kaioChannelGet|jdkFileChannel)$' -t "$threads" -p path="$p" -p bs=4096 \
+        'OneInFlightBench\.(kaioJoin|kaioJoinSpin|kaioGet|kaioChannelGet|jdkFileChannel)$' -t "$threads" -p path="$p" -p bs=4096 \
         -prof gc -prof dev.kaio.bench.CpuProfiler
     done
   done
@@ -202,7 +202,7 @@ if [ "$mode" = quick ]; then
   echo "compare.sh: [$((SECONDS - started))s] latency at depth 1"
   # fio at depth 1 right before and after, so the p50/p99 targets compare with fio at the same moment
   fio_run loop "$loop" randread 4096 1
-  jmh_run loop jmh-latency-loop 'LatencyBench\.(kaioQueue|kaioQueueNoSpin|kaioFile|kaioFileNoSpin|jdkFileChannel|artemis)$' -p path="$loop" \
+  jmh_run loop jmh-latency-loop 'LatencyBench\.(kaioQueue|kaioQueueSpin|kaioFile|kaioFileSpin|jdkFileChannel|artemis)$' -p path="$loop" \
     -p bs=4096
   fio_run loop "$loop" randread 4096 1
   one_in_flight loop "$loop" 2

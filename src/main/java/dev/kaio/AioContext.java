@@ -157,8 +157,11 @@ public final class AioContext implements AutoCloseable {
          * the completion ring before it sleeps. Watching costs CPU and saves the sleep and wake-up, which
          * on a fast device take as long as the I/O. kaio bounds it: at most one thread fewer than there
          * are processors watches at a time, in the whole JVM, and watching stops mostly when it keeps
-         * finding nothing (a device slower than the budget). Default 20 µs, or system property
-         * {@code kaio.spinMicros}; {@code Duration.ZERO} turns it off. Virtual threads never watch.
+         * finding nothing (a device slower than the budget). Off by default ({@code Duration.ZERO}),
+         * or system property {@code kaio.spinMicros}: it helps only when completions are produced on
+         * another CPU (an interrupt); when the kernel finishes the I/O in a worker on the waiter's own CPU
+         * (a loop device), watching delays it until the budget is spent. Measure before turning it on;
+         * 20 µs is a starting point. Virtual threads never watch.
          *
          * @param budget the longest watch per wait
          * @return these options

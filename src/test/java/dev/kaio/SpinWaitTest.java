@@ -27,6 +27,7 @@ import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,6 +60,20 @@ class SpinWaitTest {
             long cpu = joinPollWrittenLater(ctx);
             assertTrue(cpu < TimeUnit.MILLISECONDS.toNanos(30),
                     "no budget, yet the waiting thread used " + cpu / 1000 + " µs of CPU in a 400 ms wait");
+        }
+    }
+
+    /** Watching is opt-in: on a loop device it delayed completions (README, "Waiting"). */
+    @Test
+    void byDefaultAWaiterSleepsAtOnce() throws Exception {
+        if (System.getProperty("kaio.spinMicros") != null) {
+            Assumptions.abort("kaio.spinMicros is set for this JVM, so the default is not in force");
+        }
+        try (AioContext ctx = AioContext.open(4)) {
+            joinPollWrittenLater(ctx);
+            long cpu = joinPollWrittenLater(ctx);
+            assertTrue(cpu < TimeUnit.MILLISECONDS.toNanos(30),
+                    "default options, yet the waiting thread used " + cpu / 1000 + " µs of CPU in a 400 ms wait");
         }
     }
 

@@ -245,8 +245,11 @@ public final class AioQueue implements AutoCloseable {
          * when it has to wait. Watching costs CPU and saves the sleep and wake-up, which on a fast device
          * take as long as the I/O. Bounded as for {@link dev.kaio.AioContext.Options#spinWait}: at most
          * one thread fewer than there are processors watches at a time in the JVM, and a queue whose
-         * watches keep finding nothing mostly stops watching. Default 20 µs, or system property
-         * {@code kaio.spinMicros}; {@code Duration.ZERO} turns it off.
+         * watches keep finding nothing mostly stops watching. Off by default ({@code Duration.ZERO}),
+         * or system property {@code kaio.spinMicros}: it helps only when completions are produced on
+         * another CPU (an interrupt); when the kernel finishes the I/O in a worker on the waiter's own CPU
+         * (a loop device), watching delays it until the budget is spent. Measure before turning it on;
+         * 20 µs is a starting point.
          *
          * @param budget the longest watch per wait
          * @return these options

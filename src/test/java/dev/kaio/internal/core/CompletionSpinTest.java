@@ -40,7 +40,7 @@ class CompletionSpinTest {
 
     @Test
     void theBudgetComesFromKaioSpinMicros() {
-        assertEquals(CompletionSpin.DEFAULT_MICROS * 1000L, CompletionSpin.budgetNanos(null));
+        assertEquals(0, CompletionSpin.budgetNanos(null), "watching is opt-in");
         assertEquals(0, CompletionSpin.budgetNanos("0"));
         assertEquals(50_000, CompletionSpin.budgetNanos(" 50 "));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
