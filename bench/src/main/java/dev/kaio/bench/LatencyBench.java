@@ -105,10 +105,10 @@ public class LatencyBench {
             }
             case "kaioQueueSpin" -> {
                 raw = RawFile.open(spec.path(), StandardOpenOption.READ, AioOpenOption.DIRECT);
-                queue = AioQueue.open(1, AioQueue.Options.defaults().spinWait(java.time.Duration.ofMicros(20)));
+                queue = AioQueue.open(1, AioQueue.Options.defaults().spinWait(java.time.Duration.ofNanos(20_000)));
             }
             case "kaioFileSpin" -> {
-                ctx = AioContext.open(1, AioContext.Options.defaults().spinWait(java.time.Duration.ofMicros(20)));
+                ctx = AioContext.open(1, AioContext.Options.defaults().spinWait(java.time.Duration.ofNanos(20_000)));
                 aioFile = AioFile.open(ctx, spec.path(), StandardOpenOption.READ, AioOpenOption.DIRECT);
             }
             case "kaioFile" -> {

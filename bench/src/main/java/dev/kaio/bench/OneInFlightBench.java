@@ -93,8 +93,8 @@ public class OneInFlightBench {
                 file = AioFile.open(context, spec.path(), StandardOpenOption.READ, AioOpenOption.DIRECT);
             }
             case "kaioJoinSpin" -> {
-                // the same, with the waiting thread going to sleep at once (no watch of the ring)
-                context = AioContext.open(contextDepth, AioContext.Options.defaults().spinWait(Duration.ofMicros(20)));
+                // the same, with the waiting thread first watching the completion ring for up to 20 µs (opt-in)
+                context = AioContext.open(contextDepth, AioContext.Options.defaults().spinWait(Duration.ofNanos(20_000)));
                 file = AioFile.open(context, spec.path(), StandardOpenOption.READ, AioOpenOption.DIRECT);
             }
             case "kaioChannelGet" -> {
