@@ -38,7 +38,8 @@ public final class KernelFeatures {
         return PollHolder.POLL;
     }
 
-    private static boolean probePoll() {
+    /** The probe itself, run once by {@link #poll}; package-private so that a test can run it again. */
+    static boolean probePoll() {
         long ctx;
         try {
             ctx = KernelContexts.setup(1);

@@ -127,7 +127,12 @@ public final class KernelProbe {
                 Libc.close(errno, w);
             }
         }
-        Outcome onFile = submitAndWait(arena, ctx, Iocbs.CMD_PREAD, scratchFd, buf.address(), 512, LinuxH.RWF_NOWAIT());
+        return nowaitOnFile(release, arena, ctx, scratchFd, buf);
+    }
+
+    /** The file half of {@link #nowait}: a 512-byte RWF_NOWAIT read of {@code fd} at 0 into {@code buf}. */
+    static Outcome nowaitOnFile(String release, Arena arena, long ctx, int fd, MemorySegment buf) throws AioException {
+        Outcome onFile = submitAndWait(arena, ctx, Iocbs.CMD_PREAD, fd, buf.address(), 512, LinuxH.RWF_NOWAIT());
         if (onFile.supported()) {
             return new Outcome(true, "a RWF_NOWAIT read of a file " + onFile.detail());
         }
@@ -147,7 +152,7 @@ public final class KernelProbe {
      * tmpfs, btrfs, NFS). Try the scratch file, the working directory and /var/tmp; if none reports it,
      * fall back to the kernel version and say so.
      */
-    private static Outcome dioAlign(String release, int scratchFd, Path scratch, Path scratchDir) throws AioException {
+    static Outcome dioAlign(String release, int scratchFd, Path scratch, Path scratchDir) throws AioException {
         FileStat stat = FileStat.of(scratchFd, scratch.toString());
         if ((stat.mask() & FileStat.STATX_DIOALIGN) != 0) {
             return new Outcome(true, "statx answered STATX_DIOALIGN (mem " + stat.dioMemAlign() + ", offset "

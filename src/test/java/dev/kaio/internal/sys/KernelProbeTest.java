@@ -1,0 +1,153 @@
+/*
+ * Copyright 2026 the kaio authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.kaio.internal.sys;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kaio.internal.linux.LinuxH;
+import dev.kaio.testing.TestFiles;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernel probes one by one, on inputs that reach each of their answers (SystemLayerTest runs the
+ * whole probe where it runs; there the RWF_NOWAIT probe stops at the pipe and STATX_DIOALIGN at the
+ * scratch file, so their other answers need inputs of their own).
+ */
+class KernelProbeTest {
+
+    private static final String RELEASE = KernelProbe.kernelRelease();
+
+    @Test
+    void thePollProbeAnswersTrueOnAKernelWithIocbCmdPoll() {
+        assumeTrue(KernelProbe.atLeast(RELEASE, 4, 18), "IOCB_CMD_POLL needs Linux 4.18+, this is " + RELEASE);
+        assertTrue(KernelFeatures.probePoll(), "POLLIN on a signalled eventfd through IOCB_CMD_POLL");
+        assertTrue(KernelFeatures.poll(), "the cached answer agrees");
+    }
+
+    @Test
+    void rwfNowaitOnACachedFileCompletes() throws Exception {
+        Path dir = TestFiles.newDirectory("nowait");
+        String fs = TestFiles.filesystemType(dir);
+        assumeTrue(Arrays.asList("ext4", "xfs", "btrfs").contains(fs), "RWF_NOWAIT reads need ext4, xfs or btrfs; "
+                + dir + " is on " + fs);
+        Path file = dir.resolve("cached");
+        byte[] data = new byte[4096];
+        Arrays.fill(data, (byte) 7);
+        Files.write(file, data); // in the page cache now: a RWF_NOWAIT read need not wait
+        long ctx = KernelContexts.setup(1);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(arena);
+            int fd = Libc.open(errno, arena.allocateFrom(file.toString()), LinuxH.O_RDONLY() | LinuxH.O_CLOEXEC(), 0);
+            assertTrue(fd >= 0, "open: " + fd);
+            try {
+                MemorySegment buf = arena.allocate(512, 512);
+                assertEquals(new KernelProbe.Outcome(true, "a RWF_NOWAIT read of a file completed with 512"),
+                        KernelProbe.nowaitOnFile(RELEASE, arena, ctx, fd, buf));
+                assertEquals(7, buf.get(ValueLayout.JAVA_BYTE, 511));
+            } finally {
+                Libc.close(errno, fd);
+            }
+        } finally {
+            KernelContexts.destroy(ctx);
+        }
+    }
+
+    @Test
+    void rwfNowaitRefusedEverywhereFallsBackToTheKernelVersion() throws Exception {
+        // a directory cannot honour RWF_NOWAIT (no FMODE_NOWAIT): io_submit answers EOPNOTSUPP, as a kernel
+        // without the flag, or tmpfs before it had it, would
+        Path dir = TestFiles.newDirectory("nowait-dir");
+        long ctx = KernelContexts.setup(1);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(arena);
+            int fd = Libc.open(errno, arena.allocateFrom(dir.toString()), LinuxH.O_RDONLY() | LinuxH.O_CLOEXEC(), 0);
+            assertTrue(fd >= 0, "open: " + fd);
+            try {
+                MemorySegment buf = arena.allocate(512, 512);
+                KernelProbe.Outcome recent = KernelProbe.nowaitOnFile("6.1.0", arena, ctx, fd, buf);
+                assertEquals(new KernelProbe.Outcome(true, "Linux 6.1.0 has RWF_NOWAIT for AIO (4.13+), but the pipe and "
+                        + "the scratch file here do not honour it (io_submit: EOPNOTSUPP): use a file on ext4, xfs or btrfs"),
+                        recent);
+                KernelProbe.Outcome old = KernelProbe.nowaitOnFile("4.9.0", arena, ctx, fd, buf);
+                assertEquals(new KernelProbe.Outcome(false,
+                        "refused on a pipe and on a file (io_submit: EOPNOTSUPP), and Linux 4.9.0 predates 4.13"), old);
+            } finally {
+                Libc.close(errno, fd);
+            }
+        } finally {
+            KernelContexts.destroy(ctx);
+        }
+    }
+
+    @Test
+    void dioAlignIsReadFromTheScratchFileWhenItsFilesystemAnswers() throws Exception {
+        Path dir = TestFiles.newDirectory("dioalign");
+        Path file = dir.resolve("scratch");
+        Files.write(file, new byte[4096]);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(arena);
+            int fd = Libc.open(errno, arena.allocateFrom(file.toString()), LinuxH.O_RDONLY() | LinuxH.O_CLOEXEC(), 0);
+            try {
+                FileStat stat = FileStat.of(fd, file.toString());
+                assumeTrue(stat.hasDioAlign(), dir + " (" + TestFiles.filesystemType(dir) + ") reports no STATX_DIOALIGN");
+                assertEquals(new KernelProbe.Outcome(true, "statx answered STATX_DIOALIGN (mem " + stat.dioMemAlign()
+                        + ", offset " + stat.dioOffsetAlign() + " on " + dir + ")"),
+                        KernelProbe.dioAlign(RELEASE, fd, file, dir));
+            } finally {
+                Libc.close(errno, fd);
+            }
+        }
+    }
+
+    @Test
+    void dioAlignFromAFileThatDoesNotAnswerLooksElsewhereThenAtTheVersion() throws Exception {
+        // a pipe: statx on it never fills STATX_DIOALIGN
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(arena);
+            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
+            assertEquals(0, Libc.pipe2(errno, fds, LinuxH.O_CLOEXEC()));
+            int r = fds.getAtIndex(ValueLayout.JAVA_INT, 0);
+            int w = fds.getAtIndex(ValueLayout.JAVA_INT, 1);
+            try {
+                assertFalse(FileStat.of(r, "pipe").hasDioAlign());
+                Path cwd = Path.of("").toAbsolutePath();
+                boolean cwdAnswers = FileStat.ofPath(cwd).hasDioAlign();
+                boolean varTmpAnswers = FileStat.ofPath(Path.of("/var/tmp")).hasDioAlign();
+                KernelProbe.Outcome o = KernelProbe.dioAlign("6.1.0", r, Path.of("pipe"), Path.of("/nowhere"));
+                if (cwdAnswers) {
+                    assertEquals(new KernelProbe.Outcome(true, "statx answered STATX_DIOALIGN on " + cwd), o);
+                } else if (varTmpAnswers) {
+                    assertEquals(new KernelProbe.Outcome(true, "statx answered STATX_DIOALIGN on /var/tmp"), o);
+                } else {
+                    assertEquals(new KernelProbe.Outcome(true, "no filesystem tried here reports it (/nowhere does not); "
+                            + "Linux 6.1.0 has STATX_DIOALIGN (6.1+)"), o);
+                }
+            } finally {
+                Libc.close(errno, r);
+                Libc.close(errno, w);
+            }
+        }
+    }
+}
