@@ -150,4 +150,63 @@ class KernelProbeTest {
             }
         }
     }
+
+    @Test
+    void aRequestThatCompletesWithAnErrorIsReportedByItsErrno() throws Exception {
+        // O_DIRECT, nothing dirty in the page cache, a buffer at an unmapped address (the first pages are
+        // never mapped): io_submit takes the read and it completes with -EFAULT
+        assertEquals(new KernelProbe.Outcome(true, "Linux 6.1.0 has RWF_NOWAIT for AIO (4.13+), but the pipe and "
+                + "the scratch file here do not honour it (completed with -EFAULT): use a file on ext4, xfs or btrfs"),
+                directNowaitRead(true, true));
+    }
+
+    @Test
+    void rwfNowaitThatWouldHaveToWaitIsEAGAIN() throws Exception {
+        // O_DIRECT over pages just written and not yet written back: the read would have to flush them first
+        assertEquals(new KernelProbe.Outcome(true, "EAGAIN: the data was not cached, as RWF_NOWAIT reports it"),
+                directNowaitRead(false, false));
+    }
+
+    /** A RWF_NOWAIT read through {@link KernelProbe#nowaitOnFile} of an O_DIRECT file, into an unmapped buffer or not. */
+    private static KernelProbe.Outcome directNowaitRead(boolean synced, boolean unmapped) throws Exception {
+        Path dir = TestFiles.newDirectory("nowait-direct");
+        String fs = TestFiles.filesystemType(dir);
+        assumeTrue(Arrays.asList("ext4", "xfs").contains(fs), "needs O_DIRECT on ext4 or xfs; " + dir + " is on " + fs);
+        Path file = dir.resolve("direct");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.allocate(4096));
+            if (synced) {
+                ch.force(true);
+            }
+        }
+        long ctx = KernelContexts.setup(1);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(arena);
+            int fd = Libc.open(errno, arena.allocateFrom(file.toString()),
+                    LinuxH.O_RDONLY() | LinuxH.O_CLOEXEC() | ArchConstants.O_DIRECT, 0);
+            assertTrue(fd >= 0, "open: " + fd);
+            try {
+                MemorySegment buf = unmapped ? MemorySegment.ofAddress(4096).reinterpret(512) : arena.allocate(512, 4096);
+                return KernelProbe.nowaitOnFile("6.1.0", arena, ctx, fd, buf);
+            } finally {
+                Libc.close(errno, fd);
+            }
+        } finally {
+            KernelContexts.destroy(ctx);
+        }
+    }
+
+    @Test
+    void aProbeRequestThatDoesNotCompleteInTimeIsETIMEDOUT() throws Exception {
+        long ctx = KernelContexts.setup(1);
+        try (Arena arena = Arena.ofConfined(); EventFd efd = new EventFd(true)) {
+            // POLLIN on an eventfd nobody signals, and no time to wait: io_getevents returns 0
+            dev.kaio.AioException e = org.junit.jupiter.api.Assertions.assertThrows(dev.kaio.AioException.class,
+                    () -> KernelProbe.submitOne(arena, ctx, Iocbs.CMD_POLL, efd.fd(), LinuxH.POLLIN(), 0, 0, 1, 0));
+            assertEquals(dev.kaio.Errno.ETIMEDOUT, e.errno(), e.getMessage());
+        } finally {
+            KernelContexts.destroy(ctx); // cancels the poll still in flight
+        }
+    }
 }
