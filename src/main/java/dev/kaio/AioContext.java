@@ -168,10 +168,7 @@ public final class AioContext implements AutoCloseable {
          * @throws IllegalArgumentException if {@code budget} is negative
          */
         public Options spinWait(java.time.Duration budget) {
-            if (budget.isNegative()) {
-                throw new IllegalArgumentException("a negative spin budget: " + budget);
-            }
-            this.spinNanos = budget.toNanos();
+            this.spinNanos = CompletionSpin.nanosOf(budget);
             return this;
         }
 

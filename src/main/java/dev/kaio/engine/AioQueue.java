@@ -256,10 +256,7 @@ public final class AioQueue implements AutoCloseable {
          * @throws IllegalArgumentException if {@code budget} is negative
          */
         public Options spinWait(java.time.Duration budget) {
-            if (budget.isNegative()) {
-                throw new IllegalArgumentException("a negative spin budget: " + budget);
-            }
-            this.spinNanos = budget.toNanos();
+            this.spinNanos = CompletionSpin.nanosOf(budget);
             return this;
         }
     }
@@ -766,7 +763,7 @@ public final class AioQueue implements AutoCloseable {
     private int watchRing(int n, int min, int max, long timeoutNanos) {
         int got = 0;
         try {
-            long budget = timeoutNanos < 0 ? spin.budgetNanos() : Math.min(timeoutNanos, spin.budgetNanos());
+            long budget = spin.budgetFor(timeoutNanos);
             long start = System.nanoTime();
             do {
                 int k = ring.reap(events, Iocbs.IO_EVENT_SIZE * (n + got), max - n - got);

@@ -60,6 +60,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 public class LatencyBench {
 
+    /** The opt-in ring watch that the benchmarks' Spin variants use (here and in {@link OneInFlightBench}). */
+    static final java.time.Duration SPIN_WAIT = java.time.Duration.ofNanos(20_000);
+
+
     @Param({"4096"})
     public int bs;
 
@@ -105,10 +109,10 @@ public class LatencyBench {
             }
             case "kaioQueueSpin" -> {
                 raw = RawFile.open(spec.path(), StandardOpenOption.READ, AioOpenOption.DIRECT);
-                queue = AioQueue.open(1, AioQueue.Options.defaults().spinWait(java.time.Duration.ofNanos(20_000)));
+                queue = AioQueue.open(1, AioQueue.Options.defaults().spinWait(SPIN_WAIT));
             }
             case "kaioFileSpin" -> {
-                ctx = AioContext.open(1, AioContext.Options.defaults().spinWait(java.time.Duration.ofNanos(20_000)));
+                ctx = AioContext.open(1, AioContext.Options.defaults().spinWait(SPIN_WAIT));
                 aioFile = AioFile.open(ctx, spec.path(), StandardOpenOption.READ, AioOpenOption.DIRECT);
             }
             case "kaioFile" -> {

@@ -27,7 +27,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +93,7 @@ public class OneInFlightBench {
             }
             case "kaioJoinSpin" -> {
                 // the same, with the waiting thread first watching the completion ring for up to 20 µs (opt-in)
-                context = AioContext.open(contextDepth, AioContext.Options.defaults().spinWait(Duration.ofNanos(20_000)));
+                context = AioContext.open(contextDepth, AioContext.Options.defaults().spinWait(LatencyBench.SPIN_WAIT));
                 file = AioFile.open(context, spec.path(), StandardOpenOption.READ, AioOpenOption.DIRECT);
             }
             case "kaioChannelGet" -> {

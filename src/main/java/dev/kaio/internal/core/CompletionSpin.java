@@ -88,9 +88,21 @@ public final class CompletionSpin {
         return micros * 1000;
     }
 
-    /** The budget per wait, in nanoseconds. */
-    public long budgetNanos() {
-        return budgetNanos;
+    /** The longest watch for a wait of at most {@code timeoutNanos} (negative: no limit). */
+    public long budgetFor(long timeoutNanos) {
+        return timeoutNanos < 0 ? budgetNanos : Math.min(timeoutNanos, budgetNanos);
+    }
+
+    /**
+     * {@code budget} in nanoseconds, as the options' {@code spinWait} take it.
+     *
+     * @throws IllegalArgumentException if {@code budget} is negative
+     */
+    public static long nanosOf(java.time.Duration budget) {
+        if (budget.isNegative()) {
+            throw new IllegalArgumentException("a negative spin budget: " + budget);
+        }
+        return budget.toNanos();
     }
 
     /**

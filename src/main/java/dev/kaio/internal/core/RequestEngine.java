@@ -1206,7 +1206,7 @@ public final class RequestEngine implements Kernel.EventSink {
         }
         boolean hit = false;
         try {
-            long budget = timeout < 0 ? spin.budgetNanos() : Math.min(timeout, spin.budgetNanos());
+            long budget = spin.budgetFor(timeout);
             long start = System.nanoTime();
             do {
                 long w = slots.get(slot);
