@@ -17,17 +17,25 @@ package dev.kaio.internal.sys;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kaio.AioException;
+import dev.kaio.Errno;
 import dev.kaio.internal.linux.LinuxH;
+import dev.kaio.testing.Fds;
 import dev.kaio.testing.TestFiles;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,29 +57,18 @@ class KernelProbeTest {
     @Test
     void rwfNowaitOnACachedFileCompletes() throws Exception {
         Path dir = TestFiles.newDirectory("nowait");
-        String fs = TestFiles.filesystemType(dir);
-        assumeTrue(Arrays.asList("ext4", "xfs", "btrfs").contains(fs), "RWF_NOWAIT reads need ext4, xfs or btrfs; "
-                + dir + " is on " + fs);
+        assumeFilesystem(dir, List.of("ext4", "xfs", "btrfs"), "RWF_NOWAIT reads");
         Path file = dir.resolve("cached");
         byte[] data = new byte[4096];
         Arrays.fill(data, (byte) 7);
         Files.write(file, data); // in the page cache now: a RWF_NOWAIT read need not wait
-        long ctx = KernelContexts.setup(1);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Libc.errnoState(arena);
-            int fd = Libc.open(errno, arena.allocateFrom(file.toString()), LinuxH.O_RDONLY() | LinuxH.O_CLOEXEC(), 0);
-            assertTrue(fd >= 0, "open: " + fd);
-            try {
-                MemorySegment buf = arena.allocate(512, 512);
-                assertEquals(new KernelProbe.Outcome(true, "a RWF_NOWAIT read of a file completed with 512"),
-                        KernelProbe.nowaitOnFile(RELEASE, arena, ctx, fd, buf));
-                assertEquals(7, buf.get(ValueLayout.JAVA_BYTE, 511));
-            } finally {
-                Libc.close(errno, fd);
-            }
-        } finally {
-            KernelContexts.destroy(ctx);
-        }
+        withOpenFile(file, 0, (arena, ctx, fd) -> {
+            MemorySegment buf = arena.allocate(512, 512);
+            assertEquals(new KernelProbe.Outcome(true, "a RWF_NOWAIT read of a file completed with 512"),
+                    KernelProbe.nowaitOnFile(RELEASE, arena, ctx, fd, buf));
+            assertEquals(7, buf.get(ValueLayout.JAVA_BYTE, 511));
+            return null;
+        });
     }
 
     @Test
@@ -79,26 +76,16 @@ class KernelProbeTest {
         // a directory cannot honour RWF_NOWAIT (no FMODE_NOWAIT): io_submit answers EOPNOTSUPP, as a kernel
         // without the flag, or tmpfs before it had it, would
         Path dir = TestFiles.newDirectory("nowait-dir");
-        long ctx = KernelContexts.setup(1);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Libc.errnoState(arena);
-            int fd = Libc.open(errno, arena.allocateFrom(dir.toString()), LinuxH.O_RDONLY() | LinuxH.O_CLOEXEC(), 0);
-            assertTrue(fd >= 0, "open: " + fd);
-            try {
-                MemorySegment buf = arena.allocate(512, 512);
-                KernelProbe.Outcome recent = KernelProbe.nowaitOnFile("6.1.0", arena, ctx, fd, buf);
-                assertEquals(new KernelProbe.Outcome(true, "Linux 6.1.0 has RWF_NOWAIT for AIO (4.13+), but the pipe and "
-                        + "the scratch file here do not honour it (io_submit: EOPNOTSUPP): use a file on ext4, xfs or btrfs"),
-                        recent);
-                KernelProbe.Outcome old = KernelProbe.nowaitOnFile("4.9.0", arena, ctx, fd, buf);
-                assertEquals(new KernelProbe.Outcome(false,
-                        "refused on a pipe and on a file (io_submit: EOPNOTSUPP), and Linux 4.9.0 predates 4.13"), old);
-            } finally {
-                Libc.close(errno, fd);
-            }
-        } finally {
-            KernelContexts.destroy(ctx);
-        }
+        withOpenFile(dir, 0, (arena, ctx, fd) -> {
+            MemorySegment buf = arena.allocate(512, 512);
+            assertEquals(new KernelProbe.Outcome(true, "Linux 6.1.0 has RWF_NOWAIT for AIO (4.13+), but the pipe and "
+                    + "the scratch file here do not honour it (io_submit: EOPNOTSUPP): use a file on ext4, xfs or btrfs"),
+                    KernelProbe.nowaitOnFile("6.1.0", arena, ctx, fd, buf));
+            assertEquals(new KernelProbe.Outcome(false,
+                    "refused on a pipe and on a file (io_submit: EOPNOTSUPP), and Linux 4.9.0 predates 4.13"),
+                    KernelProbe.nowaitOnFile("4.9.0", arena, ctx, fd, buf));
+            return null;
+        });
     }
 
     @Test
@@ -106,48 +93,37 @@ class KernelProbeTest {
         Path dir = TestFiles.newDirectory("dioalign");
         Path file = dir.resolve("scratch");
         Files.write(file, new byte[4096]);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Libc.errnoState(arena);
-            int fd = Libc.open(errno, arena.allocateFrom(file.toString()), LinuxH.O_RDONLY() | LinuxH.O_CLOEXEC(), 0);
-            try {
-                FileStat stat = FileStat.of(fd, file.toString());
-                assumeTrue(stat.hasDioAlign(), dir + " (" + TestFiles.filesystemType(dir) + ") reports no STATX_DIOALIGN");
-                assertEquals(new KernelProbe.Outcome(true, "statx answered STATX_DIOALIGN (mem " + stat.dioMemAlign()
-                        + ", offset " + stat.dioOffsetAlign() + " on " + dir + ")"),
-                        KernelProbe.dioAlign(RELEASE, fd, file, dir));
-            } finally {
-                Libc.close(errno, fd);
-            }
-        }
+        withOpenFile(file, 0, (arena, ctx, fd) -> {
+            FileStat stat = FileStat.of(fd, file.toString());
+            assumeTrue(stat.hasDioAlign(), dir + " (" + TestFiles.filesystemType(dir) + ") reports no STATX_DIOALIGN");
+            assertEquals(new KernelProbe.Outcome(true, "statx answered STATX_DIOALIGN (mem " + stat.dioMemAlign()
+                    + ", offset " + stat.dioOffsetAlign() + " on " + dir + ")"),
+                    KernelProbe.dioAlign(RELEASE, fd, file, dir));
+            return null;
+        });
     }
 
     @Test
     void dioAlignFromAFileThatDoesNotAnswerLooksElsewhereThenAtTheVersion() throws Exception {
         // a pipe: statx on it never fills STATX_DIOALIGN
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Libc.errnoState(arena);
-            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
-            assertEquals(0, Libc.pipe2(errno, fds, LinuxH.O_CLOEXEC()));
-            int r = fds.getAtIndex(ValueLayout.JAVA_INT, 0);
-            int w = fds.getAtIndex(ValueLayout.JAVA_INT, 1);
-            try {
-                assertFalse(FileStat.of(r, "pipe").hasDioAlign());
-                Path cwd = Path.of("").toAbsolutePath();
-                boolean cwdAnswers = FileStat.ofPath(cwd).hasDioAlign();
-                boolean varTmpAnswers = FileStat.ofPath(Path.of("/var/tmp")).hasDioAlign();
-                KernelProbe.Outcome o = KernelProbe.dioAlign("6.1.0", r, Path.of("pipe"), Path.of("/nowhere"));
-                if (cwdAnswers) {
-                    assertEquals(new KernelProbe.Outcome(true, "statx answered STATX_DIOALIGN on " + cwd), o);
-                } else if (varTmpAnswers) {
-                    assertEquals(new KernelProbe.Outcome(true, "statx answered STATX_DIOALIGN on /var/tmp"), o);
-                } else {
-                    assertEquals(new KernelProbe.Outcome(true, "no filesystem tried here reports it (/nowhere does not); "
-                            + "Linux 6.1.0 has STATX_DIOALIGN (6.1+)"), o);
-                }
-            } finally {
-                Libc.close(errno, r);
-                Libc.close(errno, w);
+        int[] pipe = Fds.pipe();
+        try {
+            assertFalse(FileStat.of(pipe[0], "pipe").hasDioAlign());
+            Path cwd = Path.of("").toAbsolutePath();
+            boolean cwdAnswers = FileStat.ofPath(cwd).hasDioAlign();
+            boolean varTmpAnswers = FileStat.ofPath(Path.of("/var/tmp")).hasDioAlign();
+            KernelProbe.Outcome o = KernelProbe.dioAlign("6.1.0", pipe[0], Path.of("pipe"), Path.of("/nowhere"));
+            if (cwdAnswers) {
+                assertEquals(new KernelProbe.Outcome(true, "statx answered STATX_DIOALIGN on " + cwd), o);
+            } else if (varTmpAnswers) {
+                assertEquals(new KernelProbe.Outcome(true, "statx answered STATX_DIOALIGN on /var/tmp"), o);
+            } else {
+                assertEquals(new KernelProbe.Outcome(true, "no filesystem tried here reports it (/nowhere does not); "
+                        + "Linux 6.1.0 has STATX_DIOALIGN (6.1+)"), o);
             }
+        } finally {
+            Fds.close(pipe[0]);
+            Fds.close(pipe[1]);
         }
     }
 
@@ -170,25 +146,39 @@ class KernelProbeTest {
     /** A RWF_NOWAIT read through {@link KernelProbe#nowaitOnFile} of an O_DIRECT file, into an unmapped buffer or not. */
     private static KernelProbe.Outcome directNowaitRead(boolean synced, boolean unmapped) throws Exception {
         Path dir = TestFiles.newDirectory("nowait-direct");
-        String fs = TestFiles.filesystemType(dir);
-        assumeTrue(Arrays.asList("ext4", "xfs").contains(fs), "needs O_DIRECT on ext4 or xfs; " + dir + " is on " + fs);
+        assumeFilesystem(dir, List.of("ext4", "xfs"), "O_DIRECT reads that RWF_NOWAIT can refuse");
         Path file = dir.resolve("direct");
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
-                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.allocate(4096));
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(4096));
             if (synced) {
                 ch.force(true);
             }
         }
+        return withOpenFile(file, ArchConstants.O_DIRECT, (arena, ctx, fd) -> {
+            MemorySegment buf = unmapped ? MemorySegment.ofAddress(4096).reinterpret(512) : arena.allocate(512, 4096);
+            return KernelProbe.nowaitOnFile("6.1.0", arena, ctx, fd, buf);
+        });
+    }
+
+    private static void assumeFilesystem(Path dir, List<String> types, String what) throws Exception {
+        String fs = TestFiles.filesystemType(dir);
+        assumeTrue(types.contains(fs), what + " need one of " + types + "; " + dir + " is on " + fs);
+    }
+
+    /** What a test does with a file open read-only, a one-event AIO context and an arena for the call. */
+    private interface OnOpenFile<T> {
+        T run(Arena arena, long ctx, int fd) throws Exception;
+    }
+
+    /** Opens {@code path} read-only (and {@code flags}), runs {@code test}, then closes the fd and the context. */
+    private static <T> T withOpenFile(Path path, int flags, OnOpenFile<T> test) throws Exception {
         long ctx = KernelContexts.setup(1);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(arena);
-            int fd = Libc.open(errno, arena.allocateFrom(file.toString()),
-                    LinuxH.O_RDONLY() | LinuxH.O_CLOEXEC() | ArchConstants.O_DIRECT, 0);
-            assertTrue(fd >= 0, "open: " + fd);
+            int fd = Libc.open(errno, arena.allocateFrom(path.toString()), LinuxH.O_RDONLY() | LinuxH.O_CLOEXEC() | flags, 0);
+            assertTrue(fd >= 0, "open " + path + ": " + fd);
             try {
-                MemorySegment buf = unmapped ? MemorySegment.ofAddress(4096).reinterpret(512) : arena.allocate(512, 4096);
-                return KernelProbe.nowaitOnFile("6.1.0", arena, ctx, fd, buf);
+                return test.run(arena, ctx, fd);
             } finally {
                 Libc.close(errno, fd);
             }
@@ -202,9 +192,9 @@ class KernelProbeTest {
         long ctx = KernelContexts.setup(1);
         try (Arena arena = Arena.ofConfined(); EventFd efd = new EventFd(true)) {
             // POLLIN on an eventfd nobody signals, and no time to wait: io_getevents returns 0
-            dev.kaio.AioException e = org.junit.jupiter.api.Assertions.assertThrows(dev.kaio.AioException.class,
+            AioException e = assertThrows(AioException.class,
                     () -> KernelProbe.submitOne(arena, ctx, Iocbs.CMD_POLL, efd.fd(), LinuxH.POLLIN(), 0, 0, 1, 0));
-            assertEquals(dev.kaio.Errno.ETIMEDOUT, e.errno(), e.getMessage());
+            assertEquals(Errno.ETIMEDOUT, e.errno(), e.getMessage());
         } finally {
             KernelContexts.destroy(ctx); // cancels the poll still in flight
         }
