@@ -18,6 +18,7 @@ package dev.kaio;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -193,11 +194,16 @@ class CompletionControlTest {
         CountDownLatch release = new CountDownLatch(1);
         try (AioContext ctx = AioContext.open(8); AioFile file = AioFile.open(ctx, path, READ);
                 Arena arena = Arena.ofShared()) {
+            // The slow executor is busy until release (a callback that blocks): a request completed on it
+            // waits behind that callback, and must not hold up one completed by kaio's own threads. (The
+            // blocking task is queued first, not attached to the future with thenRun: a read completed by
+            // then would run it on this thread.)
+            slow.execute(() -> awaitQuietly(release));
             CompletableFuture<Integer> blocked = file.read(arena.allocate(4096), 0, IoOptions.NONE.completeOn(slow));
-            blocked.thenRun(() -> awaitQuietly(release)); // holds the slow executor, not kaio's threads
             CompletableFuture<Integer> other = file.read(arena.allocate(4096), 4096);
             other.thenRun(() -> { }); // a callback: completed by the reaper
             assertEquals(4096, other.get(GUARD_SECONDS, TimeUnit.SECONDS));
+            assertFalse(blocked.isDone(), "a request completed on the busy executor waits for it");
             release.countDown();
             assertEquals(4096, blocked.get(GUARD_SECONDS, TimeUnit.SECONDS));
         } finally {

@@ -143,6 +143,13 @@ class CompletionRingTest {
             kaio_aio_ring.tail(seg, 0);
             assertEquals(1, r.reap(dst, 0, 10), "the last slot, head wraps to 0");
             assertEquals(0, kaio_aio_ring.head(seg));
+
+            // several events on each side of the end: both parts land where they belong
+            kaio_aio_ring.head(seg, 5);
+            kaio_aio_ring.tail(seg, 3);
+            assertEquals(6, r.reap(dst, EVENT * 2, 10), "three before the end, three after");
+            assertEquals(List.of(1005L, 1006L, 1007L, 1000L, 1001L, 1002L), data(dst, 2, 6));
+            assertEquals(3, kaio_aio_ring.head(seg));
         }
     }
 
