@@ -48,7 +48,7 @@ final class DefaultHandlerPool {
         synchronized (LOCK) {
             if (pool == null && failure == null) {
                 try {
-                    pool = create();
+                    pool = create(System.getProperty(THREAD_FACTORY), System.getProperty(INITIAL_SIZE));
                 } catch (Error e) {
                     failure = e;
                 }
@@ -60,14 +60,14 @@ final class DefaultHandlerPool {
         }
     }
 
-    private static ExecutorService create() {
-        initialSize(); // validated like the JDK does, though a cached pool has no use for it
-        ThreadFactory factory = configuredFactory();
+    /** A pool configured by the two properties' values (null: not set). Package-private for tests. */
+    static ExecutorService create(String threadFactory, String initialSize) {
+        initialSize(initialSize); // validated like the JDK does, though a cached pool has no use for it
+        ThreadFactory factory = configuredFactory(threadFactory);
         return Executors.newCachedThreadPool(factory != null ? factory : daemonThreads());
     }
 
-    private static int initialSize() {
-        String value = System.getProperty(INITIAL_SIZE);
+    static int initialSize(String value) {
         if (value == null) {
             return -1;
         }
@@ -78,8 +78,7 @@ final class DefaultHandlerPool {
         }
     }
 
-    private static ThreadFactory configuredFactory() {
-        String name = System.getProperty(THREAD_FACTORY);
+    static ThreadFactory configuredFactory(String name) {
         if (name == null) {
             return null;
         }
@@ -91,7 +90,7 @@ final class DefaultHandlerPool {
         }
     }
 
-    private static ThreadFactory daemonThreads() {
+    static ThreadFactory daemonThreads() {
         AtomicInteger count = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, "kaio-channel-handler-" + count.incrementAndGet());
