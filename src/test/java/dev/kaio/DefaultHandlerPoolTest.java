@@ -16,7 +16,9 @@
 package dev.kaio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -77,6 +79,9 @@ class DefaultHandlerPoolTest {
 
     @Test
     void thePoolIsMadeOnceAndShared() {
-        assertSame(DefaultHandlerPool.get(), DefaultHandlerPool.get());
+        ExecutorService pool = DefaultHandlerPool.get();
+        assertNotNull(pool);
+        assertFalse(pool.isShutdown());
+        assertSame(pool, DefaultHandlerPool.get());
     }
 }

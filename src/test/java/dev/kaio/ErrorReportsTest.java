@@ -145,6 +145,12 @@ class ErrorReportsTest {
             assertTrue(first.getMessage().endsWith("(O_DIRECT: segment 0 length 100 is not a multiple of " + a.offset()
                     + " (" + a.source() + "))"), first.getMessage());
 
+            // at an aligned position other than 0: the position passes, the length does not
+            AioException later = assertInstanceOf(AioException.class, failure(file.write(buf.asSlice(0, align + 1), align)));
+            assertTrue(later.getMessage().endsWith("(O_DIRECT: buffer length " + (align + 1) + " is not a multiple of "
+                    + a.offset() + " (" + a.source() + "))"), later.getMessage());
+
+
             assertEquals(align, file.read(buf.asSlice(0, align), align).get(GUARD_SECONDS, TimeUnit.SECONDS),
                     "aligned requests still work");
         }
