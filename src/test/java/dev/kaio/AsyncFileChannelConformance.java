@@ -884,6 +884,16 @@ abstract class AsyncFileChannelConformance {
             assertThrows(IllegalArgumentException.class, () -> ro.tryLock(-1, 1, true));
             assertThrows(IllegalArgumentException.class, () -> ro.tryLock(0, -1, true));
             assertThrows(IllegalArgumentException.class, () -> ro.tryLock(Long.MAX_VALUE, 1, true));
+            assertThrows(IllegalArgumentException.class, () -> ro.lock(-1, 1, true));
+            assertThrows(IllegalArgumentException.class, () -> ro.lock(0, -1, true));
+            assertThrows(IllegalArgumentException.class, () -> ro.lock(Long.MAX_VALUE, 1, true));
+            assertThrows(IllegalArgumentException.class, () -> ro.lock(-1, 1, true, null, new NoHandler()));
+            try (FileLock atZero = ro.tryLock(0, 1, true)) { // position 0 and the largest range are fine
+                assertNotNull(atZero);
+            }
+            try (FileLock toTheEnd = ro.tryLock(1, Long.MAX_VALUE - 1, true)) {
+                assertNotNull(toTheEnd);
+            }
             assertThrows(NullPointerException.class, () -> ro.read(null, 0));
             assertThrows(NullPointerException.class, () -> ro.read(ByteBuffer.allocate(1), 0, null, null));
             assertThrows(NullPointerException.class, () -> ro.lock(0, 1, true, null, null));
@@ -1374,5 +1384,18 @@ abstract class AsyncFileChannelConformance {
         assertEquals(List.of(), unexpected.stream().distinct().toList());
         assertTrue(granted.get() > 0 && closedOutcomes.get() > 0,
                 "both outcomes occurred: granted " + granted + ", closed " + closedOutcomes);
+    }
+
+    /** A lock handler for requests that must be refused before they start. */
+    private static final class NoHandler implements java.nio.channels.CompletionHandler<FileLock, Object> {
+        @Override
+        public void completed(FileLock result, Object attachment) {
+            throw new AssertionError("not expected to run");
+        }
+
+        @Override
+        public void failed(Throwable exc, Object attachment) {
+            throw new AssertionError("not expected to run", exc);
+        }
     }
 }

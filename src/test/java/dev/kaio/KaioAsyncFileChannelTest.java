@@ -111,7 +111,20 @@ class KaioAsyncFileChannelTest extends AsyncFileChannelConformance {
         e = assertThrows(ExecutionException.class, () -> ch.read(ByteBuffer.allocate(10), 0).get(30, TimeUnit.SECONDS));
         assertInstanceOf(ClosedChannelException.class, e.getCause());
         ch.close();
-        assertNotNull(ch.toString());
+        assertEquals("KaioFileChannel[" + p + ", closed]", ch.toString());
+    }
+
+    @Test
+    void aChannelDescribesItselfAndNeedsAnOpenContext() throws Exception {
+        Path p = TestFiles.newDirectory("kdescribe").resolve("d");
+        Files.write(p, new byte[100]);
+        try (KaioFileChannel ch = KaioFileChannel.open(p, StandardOpenOption.READ)) {
+            assertEquals("KaioFileChannel[" + p + "]", ch.toString());
+        }
+        AioContext ctx = AioContext.open(4);
+        ctx.close();
+        assertThrows(ClosedChannelException.class, () -> KaioFileChannel.open(ctx, p, java.util.Set.of(StandardOpenOption.READ),
+                null));
     }
 
     /**
