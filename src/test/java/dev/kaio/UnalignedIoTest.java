@@ -23,6 +23,7 @@ import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -301,6 +302,55 @@ class UnalignedIoTest {
                     () -> io.read(MemorySegment.ofArray(buf), 0).get());
             assertInstanceOf(ClosedChannelException.class, closed.getCause());
         }
+    }
+
+    /**
+     * What the edges need: a write of whole blocks from a heap segment needs no edge read (so a
+     * write-only file takes it); a write or read at position 0 is fine; the covering range may be
+     * exactly one transfer long and no more; after close, writes fail like reads; the helper names its
+     * file and state.
+     */
+    @Test
+    void wholeBlocksNeedNoReadAndTheRangeLimitIsTheCoveringRange() throws Exception {
+        Path dir = TestFiles.newDirectory("unaligned-whole");
+        Path path = dir.resolve("f");
+        Files.write(path, randomBytes(5, 8192));
+        int arenas = dev.kaio.internal.sys.NativeResources.arenas();
+        try (AioContext ctx = AioContext.open(8);
+                AioFile writeOnly = AioFile.open(ctx, path, WRITE, AioOpenOption.DIRECT);
+                AioFile buffered = AioFile.open(ctx, path, READ)) {
+            UnalignedIo wo = UnalignedIo.of(writeOnly);
+            int a = wo.alignment();
+            assertTrue(a > 1, "O_DIRECT: an alignment");
+            byte[] block = randomBytes(6, a);
+            assertEquals(a, await(wo.write(MemorySegment.ofArray(block), 0)), "whole blocks from the heap, at 0");
+            assertEquals(a, await(wo.write(MemorySegment.ofArray(block), a)), "and at the next block");
+            assertBytesEqual(block, Arrays.copyOf(Files.readAllBytes(path), a), "the first block");
+            assertSame(writeOnly, wo.file());
+            assertEquals("UnalignedIo[" + writeOnly + ", alignment " + a + "]", wo.toString());
+            wo.close();
+            assertEquals("UnalignedIo[" + writeOnly + ", alignment " + a + ", closed]", wo.toString());
+            ExecutionException closed = assertThrows(ExecutionException.class,
+                    () -> wo.write(MemorySegment.ofArray(block), 0).get());
+            assertInstanceOf(ClosedChannelException.class, closed.getCause());
+
+            // alignment 1 (no O_DIRECT): the covering range is the range itself; exactly one transfer is
+            // accepted (a native view longer than its memory: the read is at the end of the file, so the
+            // kernel writes nothing into it), one byte more is not
+            try (Arena arena = Arena.ofShared(); UnalignedIo io = UnalignedIo.of(buffered)) {
+                assertEquals(1, io.alignment());
+                MemorySegment small = arena.allocate(a, 8);
+                long size = Files.size(path);
+                assertEquals(0, await(io.read(small.reinterpret(AioFile.MAX_TRANSFER), size)),
+                        "a range of exactly one transfer, at the end of the file");
+                assertThrows(IllegalArgumentException.class,
+                        () -> io.read(small.reinterpret(AioFile.MAX_TRANSFER + 1), size));
+                byte[] first = new byte[10];
+                assertEquals(10, await(io.read(MemorySegment.ofArray(first), 0)), "a read at 0");
+                assertBytesEqual(Arrays.copyOf(block, 10), first, "the first bytes");
+            }
+        }
+        assertEquals(arenas, dev.kaio.internal.sys.NativeResources.arenas(), "every bounce buffer was freed");
     }
 
     /** A native segment holding {@code data} at an address {@code offset} bytes past an 8-byte boundary. */
