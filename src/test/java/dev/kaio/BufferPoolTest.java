@@ -45,6 +45,16 @@ class BufferPoolTest {
 
     private static final int GUARD_SECONDS = 20;
 
+    /**
+     * A thread per task: the reader blocks (in io_submit, reading the FIFO) until the test writes, so
+     * the common pool, with one thread on a 2-CPU machine, would run a second task only after that.
+     */
+    private static final java.util.concurrent.Executor THREADS = task -> {
+        Thread t = new Thread(task, "buffer-pool-test");
+        t.setDaemon(true);
+        t.start();
+    };
+
     /** A FIFO opened read-write (so that neither open blocks), and a thread blocked reading it through kaio. */
     private static Path fifo(String name) throws Exception {
         Path dir = TestFiles.newDirectory(name);
@@ -60,7 +70,7 @@ class BufferPoolTest {
                 BufferPool pool = BufferPool.of(1, 4096, 4096)) {
             BufferLease lease = pool.acquire();
             MemorySegment buf = lease.segment();
-            CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> pipe.read(buf, 0).join());
+            CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> pipe.read(buf, 0).join(), THREADS);
             awaitInFlight(ctx, 1);
             lease.close();
             assertNull(pool.tryAcquire(), "the buffer was handed out again while the kernel could still write into it");
@@ -83,10 +93,10 @@ class BufferPoolTest {
             BufferPool pool = BufferPool.of(2, 4096, 4096);
             BufferLease a = pool.acquire();
             BufferLease b = pool.acquire();
-            CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> pipe.read(a.segment(), 0).join());
+            CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> pipe.read(a.segment(), 0).join(), THREADS);
             awaitInFlight(ctx, 1);
             a.close();
-            CompletableFuture<Void> closed = CompletableFuture.runAsync(pool::close);
+            CompletableFuture<Void> closed = CompletableFuture.runAsync(pool::close, THREADS);
             assertThrows(java.util.concurrent.TimeoutException.class, () -> closed.get(200, TimeUnit.MILLISECONDS),
                     "close() returned while a request still used a buffer");
             Fds.write(pipe.fd(), new byte[] {1});
@@ -140,6 +150,42 @@ class BufferPoolTest {
                         TestFiles.toBytes(lease.segment()), "read through a lease");
                 assertSame(pool, lease.pool());
             }
+        }
+    }
+
+    /** Leases used in vectored requests are counted in and out per segment, and come back when closed. */
+    @Test
+    void vectoredRequestsCountEverySegmentAndLeasesComeBack() throws Exception {
+        Path path = TestFiles.newDirectory("pool-vector").resolve("data");
+        byte[] data = TestFiles.randomBytes(12, 4 * 4096);
+        Files.write(path, data);
+        try (AioContext ctx = AioContext.open(4); AioFile file = AioFile.open(ctx, path, READ, WRITE);
+                BufferPool pool = BufferPool.of(3, 4096, 4096)) {
+            assertEquals(3, pool.capacity());
+            assertEquals(4096, pool.bufferSize());
+            assertEquals("BufferPool[3 x 4096 B, aligned 4096, 3 free]", pool.toString());
+            for (int round = 0; round < 3; round++) { // the same buffers, leased again and again
+                BufferLease a = pool.acquire();
+                BufferLease b = pool.acquire();
+                assertEquals(1, pool.available());
+                assertEquals(2L * 4096, file.readv(List.of(a.segment(), b.segment()), 4096)
+                        .get(GUARD_SECONDS, TimeUnit.SECONDS));
+                TestFiles.assertBytesEqual(java.util.Arrays.copyOfRange(data, 4096, 8192), TestFiles.toBytes(a.segment()),
+                        "the first segment");
+                assertEquals(2L * 4096, file.writev(List.of(b.segment(), a.segment()), 2 * 4096)
+                        .get(GUARD_SECONDS, TimeUnit.SECONDS));
+                a.close();
+                b.close();
+                assertEquals(3, pool.available(), "both buffers are back once their requests ended, round " + round);
+            }
+        }
+    }
+
+    @Test
+    void theSmallestPoolIsOneByteUnaligned() throws Exception {
+        try (BufferPool pool = BufferPool.of(1, 1, 1); BufferLease lease = pool.acquire()) {
+            assertEquals(1, lease.segment().byteSize());
+            assertEquals(1, pool.alignment());
         }
     }
 
