@@ -128,6 +128,39 @@ class KaioAsyncFileChannelTest extends AsyncFileChannelConformance {
     }
 
     /**
+     * A lock() future: granted, cancelling it does nothing (false) and leaves the channel open; still
+     * waiting (another process holds the range), cancel(true) withdraws it and closes the channel, as
+     * the JDK's does. Each describes itself.
+     */
+    @Test
+    void cancellingALockFutureBeforeAndAfterItIsGranted() throws Exception {
+        Path p = TestFiles.newDirectory("kcancel-lock").resolve("l");
+        Files.write(p, new byte[100]);
+        try (KaioFileChannel ch = KaioFileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            Future<FileLock> granted = ch.lock(0, 10, false);
+            FileLock lock = granted.get();
+            assertTrue(lock.isValid());
+            assertFalse(granted.cancel(false));
+            assertFalse(granted.cancel(true));
+            assertFalse(granted.isCancelled());
+            assertTrue(ch.isOpen(), "cancelling a granted lock's future does not close the channel");
+            assertEquals("PendingLock[0, size 10, done]", granted.toString());
+            lock.release();
+        }
+        try (LockHolder other = LockHolder.start(p);
+                KaioFileChannel ch = KaioFileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            other.lock(20, 10, false);
+            Future<FileLock> waiting = ch.lock(20, 10, true);
+            assertFalse(waiting.isDone());
+            assertEquals("PendingLock[20, size 10, shared, waiting]", waiting.toString());
+            assertTrue(waiting.cancel(true));
+            assertTrue(waiting.isCancelled());
+            assertThrows(java.util.concurrent.CancellationException.class, waiting::get);
+            assertFalse(ch.isOpen(), "cancel(true) closes the channel");
+        }
+    }
+
+    /**
      * A pending lock() costs no thread: a hundred of them waiting on ranges another process holds add
      * (almost) no threads to the JVM, and close() fails each at once.
      */

@@ -143,7 +143,7 @@ class SpinWaitTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, r -> Thread.ofPlatform().daemon().name("pipe-writer").start(r)); // not the common pool's one thread
     }
 
     private static void assumeWatchersAllowed() {
