@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
@@ -44,6 +45,8 @@ class JfrEventsTest {
         Files.write(path, TestFiles.randomBytes(4, 8 * 4096));
         Path dump = dir.resolve("kaio.jfr");
         long ctxId;
+        long syscallCtxId;
+        int[] pipe = dev.kaio.testing.Fds.pipe();
         try (Recording recording = new Recording()) {
             recording.enable("dev.kaio.Request").withThreshold(Duration.ZERO);
             recording.enable("dev.kaio.Context").withPeriod(Duration.ofMillis(50));
@@ -55,15 +58,30 @@ class JfrEventsTest {
                 assertEquals(4096, file.read(buf, 8192).get(20, TimeUnit.SECONDS));
                 assertEquals(4096, file.write(buf, 4096).get(20, TimeUnit.SECONDS));
                 file.fdatasync().get(20, TimeUnit.SECONDS);
-                Thread.sleep(200); // at least one period of the context event while the context is open
+                CompletableFuture<Integer> poll = ctx.poll(pipe[0], PollEvents.POLLIN); // in flight meanwhile
+                // an eventfd-mode context that reaps with io_getevents only
+                try (AioContext sys = AioContext.open(4, AioContext.Options.defaults().eventFd().forceSyscalls(true));
+                        AioFile f2 = AioFile.open(sys, path, READ)) {
+                    syscallCtxId = sys.contextId();
+                    CompletableFuture<Integer> r = f2.read(buf.asSlice(0, 512), 0); // told apart by its size
+                    while (!r.isDone()) {
+                        sys.awaitCompletions(1, TimeUnit.SECONDS);
+                    }
+                    assertEquals(512, r.get());
+                    Thread.sleep(1000); // periodic events: the first comes some hundreds of ms after the recording starts
+                }
+                poll.cancel(true);
             }
             recording.stop();
             recording.dump(dump);
+        } finally {
+            dev.kaio.testing.Fds.close(pipe[0]);
+            dev.kaio.testing.Fds.close(pipe[1]);
         }
         List<RecordedEvent> events = RecordingFile.readAllEvents(dump);
         List<RecordedEvent> requests = events.stream().filter(e -> e.getEventType().getName().equals("dev.kaio.Request"))
                 .toList();
-        RecordedEvent read = requests.stream().filter(e -> e.getString("operation").equals("read")).findFirst()
+        RecordedEvent read = requests.stream().filter(e -> e.getString("operation").equals("read") && e.getLong("bytes") != 512).findFirst()
                 .orElseThrow(() -> new AssertionError("no read event among " + requests));
         assertEquals(path.toString(), read.getString("path"));
         assertEquals(8192, read.getLong("position"));
@@ -75,10 +93,22 @@ class JfrEventsTest {
         List<RecordedEvent> contexts = events.stream()
                 .filter(e -> e.getEventType().getName().equals("dev.kaio.Context") && e.getLong("contextId") == ctxId)
                 .toList();
-        assertFalse(contexts.isEmpty(), "no periodic context event for the open context");
+        assertFalse(contexts.isEmpty(), "no periodic context event for the open context 0x" + Long.toHexString(ctxId)
+                + " among " + events.stream().filter(e -> e.getEventType().getName().equals("dev.kaio.Context")).toList());
         RecordedEvent c = contexts.get(contexts.size() - 1);
         assertEquals(8, c.getInt("queueDepth"));
-        assertTrue(c.getLong("ringCompletions") + c.getLong("syscallCompletions") >= 0);
+        assertTrue(c.getLong("ringCompletions") >= 3, "the three requests were reaped from the ring: " + c);
+        assertEquals(0, c.getLong("syscallCompletions"), "nothing needed io_getevents");
+        assertEquals(1, contexts.stream().mapToInt(e -> e.getInt("inFlight")).max().orElse(-1),
+                "the poll, in flight while both contexts were open");
         assertTrue(c.getBoolean("reaperThread"));
+        RecordedEvent s = events.stream().filter(e -> e.getEventType().getName().equals("dev.kaio.Context")
+                && e.getLong("contextId") == syscallCtxId).reduce((x, y) -> y)
+                .orElseThrow(() -> new AssertionError("no periodic context event for the eventfd-mode context"));
+        assertEquals(4, s.getInt("queueDepth"));
+        assertEquals(0, s.getLong("ringCompletions"));
+        assertEquals(1, s.getLong("syscallCompletions"), "the read, reaped with io_getevents");
+        assertEquals(0, s.getInt("inFlight"));
+        assertFalse(s.getBoolean("reaperThread"));
     }
 }
