@@ -144,6 +144,7 @@ class ApiValuesTest {
         assertEquals(-1, new AioLimits(-1, 5).headroom());
         assertEquals(-1, new AioLimits(100, -1).headroom());
         assertEquals(100, new AioLimits(100, 0).headroom());
+        assertEquals(0, new AioLimits(0, 0).headroom(), "a limit of 0 is known, not -1");
         assertEquals(4096, new DirectIoAlignment(512, 4096, "x").combined());
         assertEquals(4096, new DirectIoAlignment(4096, 512, "x").combined());
         AioLimits now = Aio.limits();
@@ -156,5 +157,14 @@ class ApiValuesTest {
         assertEquals(LinuxH.POLLIN(), PollEvents.POLLIN);
         assertEquals(LinuxH.POLLPRI(), PollEvents.POLLPRI);
         assertEquals(LinuxH.POLLOUT(), PollEvents.POLLOUT);
+    }
+
+    @Test
+    void theVersionAndLeasesNameThemselves() throws Exception {
+        assertTrue(Aio.version().matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), "Aio.version(): " + Aio.version());
+        try (BufferPool pool = BufferPool.of(2, 4096, 4096); BufferLease lease = pool.acquire()) {
+            String expected = "BufferLease\\[[01] of " + java.util.regex.Pattern.quote(pool.toString()) + "\\]";
+            assertTrue(lease.toString().matches(expected), lease.toString());
+        }
     }
 }
