@@ -1056,6 +1056,35 @@ abstract class AsyncFileChannelConformance {
         }
     }
 
+    /**
+     * The JVM-wide lock table is per file, shared by its channels: releasing one lock, or closing one
+     * channel, takes only that lock's (that channel's) ranges out of it; the others still refuse an
+     * overlapping lock from any channel of the file.
+     */
+    @Test
+    void releasingOrClosingTakesOnlyItsOwnRangesOutOfTheTable() throws Exception {
+        Path p = dir.resolve("lock-table");
+        Files.write(p, new byte[1000]);
+        try (AsynchronousFileChannel a = open(p, READ, WRITE); AsynchronousFileChannel b = open(p, READ, WRITE);
+                AsynchronousFileChannel c = open(p, READ, WRITE)) {
+            FileLock a1 = a.tryLock(0, 10, false);
+            FileLock a2 = a.tryLock(20, 10, false);
+            FileLock b1 = b.tryLock(40, 10, false);
+            assertNotNull(a1);
+            assertNotNull(a2);
+            assertNotNull(b1);
+            a1.release();
+            assertThrows(OverlappingFileLockException.class, () -> c.tryLock(25, 1, false), "a's other lock");
+            assertThrows(OverlappingFileLockException.class, () -> c.tryLock(45, 1, false), "b's lock");
+            a.close();
+            assertThrows(OverlappingFileLockException.class, () -> c.tryLock(45, 1, false), "b's lock, after a closed");
+            FileLock c1 = c.tryLock(20, 10, false);
+            assertNotNull(c1, "a's range is free once a closed");
+            c1.release();
+            b1.release();
+        }
+    }
+
     /** A size of 0 means "to the end of the file, however it grows": Long.MAX_VALUE - position. */
     @Test
     void aLockOfSizeZeroRunsToTheEndOfTheFile() throws Exception {
