@@ -128,6 +128,34 @@ class KaioAsyncFileChannelTest extends AsyncFileChannelConformance {
     }
 
     /**
+     * Direct buffers' addresses are remembered (a small two-way table, by identity): many buffers, some
+     * sharing a place in the table, each used again and again, must each get exactly their own bytes.
+     */
+    @Test
+    void manyDirectBuffersEachGetTheirOwnBytes() throws Exception {
+        Path p = TestFiles.newDirectory("kdirect").resolve("d");
+        byte[] data = TestFiles.randomBytes(21, 200 * 512);
+        Files.write(p, data);
+        List<ByteBuffer> buffers = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            buffers.add(ByteBuffer.allocateDirect(512));
+        }
+        try (KaioFileChannel ch = KaioFileChannel.open(p, StandardOpenOption.READ)) {
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < buffers.size(); i++) {
+                    int block = (i * 7 + round) % 200;
+                    ByteBuffer b = buffers.get(i).clear();
+                    assertEquals(512, ch.read(b, block * 512L).get(30, TimeUnit.SECONDS));
+                    byte[] got = new byte[512];
+                    b.flip().get(got);
+                    TestFiles.assertBytesEqual(java.util.Arrays.copyOfRange(data, block * 512, block * 512 + 512), got,
+                            "buffer " + i + ", round " + round);
+                }
+            }
+        }
+    }
+
+    /**
      * A lock() future: granted, cancelling it does nothing (false) and leaves the channel open; still
      * waiting (another process holds the range), cancel(true) withdraws it and closes the channel, as
      * the JDK's does. Each describes itself.
