@@ -71,6 +71,10 @@ public final class LinuxKernel implements Kernel {
     private final CompletionRing ring;           // null: io_getevents only
     private volatile long ringEvents;
     private volatile long syscallEvents;
+    private final java.util.concurrent.atomic.LongAdder eagainRetries = new java.util.concurrent.atomic.LongAdder();
+
+    /** How many times an io_submit refused with EAGAIN is made again before the refusal is returned. */
+    static final int EAGAIN_RETRIES = 19;
 
     private LinuxKernel(int depth, long ctx, Arena arena, boolean useRing) {
         this.depth = depth;
@@ -177,19 +181,7 @@ public final class LinuxKernel implements Kernel {
                 ptrs.setAtIndex(JAVA_LONG, i, iocbs.address() + Iocbs.IOCB_SIZE * slot);
             }
             VarHandle.releaseFence();
-            MemorySegment err = Libc.errnoState(call);
-            int eagains = 0;
-            while (true) {
-                long ret = Syscalls.ioSubmit(err, ctx, count, ptrs.address());
-                if (ret == -Errno.EINTR) {
-                    continue;
-                }
-                if (ret == -Errno.EAGAIN && ++eagains < 20) {
-                    LockSupport.parkNanos(100_000L);
-                    continue;
-                }
-                return ret == 0 ? -Errno.EAGAIN : ret;
-            }
+            return ioSubmit(Libc.errnoState(call), count, ptrs.address());
         }
     }
 
@@ -233,25 +225,35 @@ public final class LinuxKernel implements Kernel {
                 r.rwFlags, flags, Math.max(resfd, 0), (short) r.ioprio);
     }
 
-    /**
-     * io_submit of one slot's iocb; retries EINTR, and EAGAIN (the kernel short of requests, which the
-     * engine's accounting should make impossible) a few times, briefly.
-     */
+    /** io_submit of one slot's iocb, as {@link #ioSubmit}. */
     private long submitOne(int slot) {
-        MemorySegment err = errno[slot];
-        long ptr = iocbPtrs + PTR * slot;
+        return ioSubmit(errno[slot], 1, iocbPtrs + PTR * slot);
+    }
+
+    /**
+     * io_submit of {@code count} iocbs whose pointers are at {@code ptrs}; retries EINTR, and EAGAIN (the
+     * kernel short of requests, which the engine's accounting should make impossible) up to
+     * {@link #EAGAIN_RETRIES} times, 100 µs apart.
+     */
+    private long ioSubmit(MemorySegment err, int count, long ptrs) {
         int eagains = 0;
         while (true) {
-            long ret = Syscalls.ioSubmit(err, ctx, 1, ptr);
+            long ret = Syscalls.ioSubmit(err, ctx, count, ptrs);
             if (ret == -Errno.EINTR) {
                 continue;
             }
-            if (ret == -Errno.EAGAIN && ++eagains < 20) {
+            if (ret == -Errno.EAGAIN && ++eagains <= EAGAIN_RETRIES) {
+                eagainRetries.increment();
                 LockSupport.parkNanos(100_000L);
                 continue;
             }
             return ret == 0 ? -Errno.EAGAIN : ret;
         }
+    }
+
+    /** io_submit calls made again after EAGAIN so far (the engine's accounting should keep this at 0). */
+    public long eagainRetries() {
+        return eagainRetries.sum();
     }
 
     @Override
