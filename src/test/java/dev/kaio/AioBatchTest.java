@@ -15,6 +15,10 @@
  */
 package dev.kaio;
 
+import static dev.kaio.testing.Blocks.BLOCK;
+import static dev.kaio.testing.Blocks.assertFilled;
+import static dev.kaio.testing.Blocks.file;
+import static dev.kaio.testing.Blocks.filled;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,26 +50,6 @@ import org.junit.jupiter.api.Test;
 class AioBatchTest {
 
     private static final int GUARD_SECONDS = 20;
-    private static final int BLOCK = 4096;
-
-    private static Path file(String name, int blocks) throws Exception {
-        Path path = TestFiles.newDirectory(name).resolve("data");
-        Files.write(path, TestFiles.randomBytes(name.hashCode(), blocks * BLOCK));
-        return path;
-    }
-
-    private static MemorySegment filled(Arena arena, int value) {
-        MemorySegment s = arena.allocate(BLOCK, 8);
-        s.fill((byte) value);
-        return s;
-    }
-
-    private static void assertBlock(Path path, long position, int value) throws Exception {
-        byte[] got = TestFiles.readWithFileChannel(path, position, BLOCK);
-        for (int i = 0; i < got.length; i++) {
-            assertEquals((byte) value, got[i], "byte " + i + " of the block at " + position);
-        }
-    }
 
     @Test
     void everyKindOfRequestEndsWithItsOwnResult() throws Exception {
@@ -99,7 +83,7 @@ class AioBatchTest {
             assertEquals((long) BLOCK, handler.outcomes.get(9));
 
             for (int b = 0; b < 5; b++) {
-                assertBlock(path, (long) b * BLOCK, b + 1);
+                assertFilled(path, (long) b * BLOCK, b + 1);
             }
             TestFiles.assertBytesEqual(java.util.Arrays.copyOfRange(before, 8 * BLOCK, 10 * BLOCK),
                     TestFiles.toBytes(MemorySegment.ofArray(concat(r1, r2))), "what readv read");

@@ -15,6 +15,10 @@
  */
 package dev.kaio;
 
+import static dev.kaio.testing.Blocks.BLOCK;
+import static dev.kaio.testing.Blocks.assertFilled;
+import static dev.kaio.testing.Blocks.file;
+import static dev.kaio.testing.Blocks.filled;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,26 +43,6 @@ import org.junit.jupiter.api.Test;
  */
 class AioFileHandlersTest {
 
-    private static final int BLOCK = 4096;
-
-    private static Path file(String name, int blocks) throws Exception {
-        Path path = TestFiles.newDirectory(name).resolve("data");
-        Files.write(path, TestFiles.randomBytes(name.hashCode(), blocks * BLOCK));
-        return path;
-    }
-
-    private static MemorySegment filled(Arena arena, int value) {
-        MemorySegment s = arena.allocate(BLOCK, 8);
-        s.fill((byte) value);
-        return s;
-    }
-
-    private static void assertBlock(Path path, long position, int value) throws Exception {
-        byte[] expected = new byte[BLOCK];
-        Arrays.fill(expected, (byte) value);
-        TestFiles.assertBytesEqual(expected, TestFiles.readWithFileChannel(path, position, BLOCK),
-                "the block at " + position);
-    }
 
     @Test
     void everyHandlerFormDoesWhatItsFutureFormDoes() throws Exception {
@@ -89,9 +73,9 @@ class AioFileHandlersTest {
             for (int a = 1; a <= 6; a++) {
                 assertEquals(1, (a <= 3 ? transfers : after).calls.get(a).get(), "calls for request " + a);
             }
-            assertBlock(path, 0, 1);
-            assertBlock(path, BLOCK, 2);
-            assertBlock(path, 2 * BLOCK, 3);
+            assertFilled(path, 0, 1);
+            assertFilled(path, BLOCK, 2);
+            assertFilled(path, 2 * BLOCK, 3);
             TestFiles.assertBytesEqual(Arrays.copyOfRange(before, 6 * BLOCK, 7 * BLOCK), TestFiles.toBytes(r1), "readv 1");
             TestFiles.assertBytesEqual(Arrays.copyOfRange(before, 7 * BLOCK, 8 * BLOCK), TestFiles.toBytes(r2), "readv 2");
             byte[] twos = new byte[BLOCK];
