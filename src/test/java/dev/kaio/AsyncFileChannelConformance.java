@@ -127,7 +127,8 @@ abstract class AsyncFileChannelConformance {
 
     /**
      * True if heap buffers work with O_DIRECT (kaio copies them through aligned buffers). The JDK's
-     * channel copies them through its temporary direct buffers, which are not aligned: EINVAL.
+     * channel copies them through its temporary direct buffers, which are not aligned on purpose: EINVAL,
+     * unless malloc happened to place one on a block boundary.
      */
     abstract boolean heapBuffersWorkWithDirectIo();
 
@@ -370,8 +371,14 @@ abstract class AsyncFileChannelConformance {
                 assertEquals(block, get(ch.read(heap, 0)));
                 assertEquals(data[5], heap.get(5));
             } else {
-                ExecutionException e = assertThrows(ExecutionException.class, () -> ch.read(heap, 0).get(30, TimeUnit.SECONDS));
-                assertInstanceOf(IOException.class, e.getCause());
+                // EINVAL as a rule; but the temporary buffer is wherever malloc put it, and one that happens
+                // to sit on a logical-block boundary makes the read work (seen once in a run of the host tests)
+                try {
+                    assertEquals(block, ch.read(heap, 0).get(30, TimeUnit.SECONDS));
+                    assertEquals(data[5], heap.get(5));
+                } catch (ExecutionException e) {
+                    assertInstanceOf(IOException.class, e.getCause());
+                }
             }
         }
     }

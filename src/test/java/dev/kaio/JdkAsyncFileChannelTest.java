@@ -54,7 +54,7 @@ class JdkAsyncFileChannelTest extends AsyncFileChannelConformance {
 
     @Override
     boolean heapBuffersWorkWithDirectIo() {
-        return false; // its temporary direct buffers are not aligned: EINVAL
+        return false; // its temporary direct buffers are not aligned: EINVAL (as a rule)
     }
 
     @Override
