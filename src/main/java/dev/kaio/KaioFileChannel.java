@@ -677,6 +677,11 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
         pendingLocks.remove(request);
     }
 
+    /** How many lock requests are pending: each is forgotten when it is over (tests check that none piles up). */
+    int pendingLockRequests() {
+        return pendingLocks.size();
+    }
+
     private void checkLockMode(boolean shared) {
         if (shared && !file.raw().isReadable()) {
             throw new NonReadableChannelException();

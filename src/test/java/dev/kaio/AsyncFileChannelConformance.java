@@ -383,6 +383,38 @@ abstract class AsyncFileChannelConformance {
         }
     }
 
+    /**
+     * A read the kernel fails (O_DIRECT at a misaligned position: EINVAL) reaches the handler's
+     * {@code failed}, once, with the attachment, on a thread of the channel's executor; the buffer's
+     * position is left alone. Counted after the executor has ended, so a second call would be seen.
+     */
+    @Test
+    void aReadTheKernelFailsReachesTheHandlersFailedOnce() throws Exception {
+        Path p = dir.resolve("direct-fail");
+        Files.write(p, randomBytes(13, 16 * 1024));
+        int block = 4096;
+        Set<Thread> created = ConcurrentHashMap.newKeySet();
+        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "failed-handler-pool");
+            created.add(t);
+            return t;
+        });
+        HandlerFuture<Integer> handler = new HandlerFuture<>();
+        ByteBuffer aligned = ByteBuffer.allocateDirect(3 * block).alignedSlice(block).limit(block);
+        try (AsynchronousFileChannel ch = open(p, Set.of(READ, com.sun.nio.file.ExtendedOpenOption.DIRECT), pool)) {
+            ch.read(aligned, 1, "the attachment", handler);
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> handler.get(30, TimeUnit.SECONDS));
+            assertInstanceOf(IOException.class, failed.getCause());
+        } finally {
+            pool.shutdown();
+        }
+        assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+        assertEquals(1, handler.calls.get(), "failed() exactly once");
+        assertEquals("the attachment", handler.attachment);
+        assertTrue(created.contains(handler.thread), "failed() ran on " + handler.thread);
+        assertEquals(0, aligned.position(), "a failed read leaves the buffer's position");
+    }
+
     /** Generates a random buffer of a random kind, like the JDK's tests do, filled and flipped. */
     static ByteBuffer randomBuffer(Random random) {
         byte[] data = new byte[1024 + random.nextInt(16_000)];
@@ -746,6 +778,11 @@ abstract class AsyncFileChannelConformance {
                 assertThrows(ExecutionException.class, () -> ch.write(ByteBuffer.allocate(10), 0).get()).getCause());
         assertInstanceOf(ClosedChannelException.class,
                 assertThrows(ExecutionException.class, () -> ch.lock().get()).getCause());
+        Future<FileLock> refusedLock = ch.lock(0, 10, true);
+        assertTrue(refusedLock.isDone());
+        assertFalse(refusedLock.cancel(true), "an operation that failed at once cannot be cancelled");
+        assertFalse(refusedLock.isCancelled());
+        assertInstanceOf(ClosedChannelException.class, assertThrows(ExecutionException.class, refusedLock::get).getCause());
         assertThrows(ClosedChannelException.class, ch::size);
         assertThrows(ClosedChannelException.class, () -> ch.truncate(1));
         assertThrows(ClosedChannelException.class, () -> ch.force(true));

@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kaio.testing.HandlerFuture;
 import dev.kaio.testing.LockHolder;
 import dev.kaio.testing.TestFiles;
 import java.io.IOException;
@@ -39,9 +40,13 @@ import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -290,6 +295,93 @@ class KaioAsyncFileChannelTest extends AsyncFileChannelConformance {
                 assertNotNull(b.tryLock(10, 10, false), "a disjoint range is free");
             }
             held.release();
+        }
+    }
+
+    /**
+     * An executor that refuses a handler (full, or shut down while the operation ran) does not lose it:
+     * the handler runs once, on the thread that completed the operation, for reads, writes and locks.
+     */
+    @Test
+    void aHandlerTheExecutorRefusesRunsOnTheCompletingThread() throws Exception {
+        Path p = TestFiles.newDirectory("krefused").resolve("r");
+        byte[] data = TestFiles.randomBytes(14, 4096);
+        Files.write(p, data);
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        // one thread, no queue: while its thread is busy it refuses every task (AbortPolicy)
+        ThreadPoolExecutor full = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>());
+        try {
+            full.execute(() -> {
+                busy.countDown();
+                awaitQuietly(release);
+            });
+            assertTrue(busy.await(30, TimeUnit.SECONDS));
+            assertThrows(RejectedExecutionException.class, () -> full.execute(() -> { }));
+            HandlerFuture<Integer> read = new HandlerFuture<>();
+            HandlerFuture<Integer> write = new HandlerFuture<>();
+            HandlerFuture<FileLock> lock = new HandlerFuture<>();
+            try (KaioFileChannel ch = KaioFileChannel.open(p, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE), full)) {
+                ByteBuffer b = ByteBuffer.allocateDirect(100);
+                ch.read(b, 10, "r", read);
+                assertEquals(100, read.get(30, TimeUnit.SECONDS));
+                assertEquals(data[10 + 99], b.get(99));
+                ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 0, "w", write);
+                assertEquals(3, write.get(30, TimeUnit.SECONDS));
+                ch.lock("l", lock);
+                lock.get(30, TimeUnit.SECONDS).release();
+            }
+            // the channel is closed and its requests are over: nothing can call a handler again
+            for (HandlerFuture<?> h : List.of(read, write, lock)) {
+                assertEquals(1, h.calls.get(), "exactly once");
+                assertTrue(h.thread != null && !h.thread.getName().startsWith("pool-"), "ran on " + h.thread);
+            }
+            assertEquals(List.of("r", "w", "l"), List.of(read.attachment, write.attachment, lock.attachment));
+        } finally {
+            release.countDown();
+            full.shutdown();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A lock request is forgotten by its channel once it is over, however it ends (granted at once or
+     * after waiting, cancelled, failed by close): a channel that locks and unlocks all day keeps
+     * nothing per request.
+     */
+    @Test
+    void lockRequestsAreForgottenWhenTheyEnd() throws Exception {
+        Path p = TestFiles.newDirectory("kforget").resolve("l");
+        Files.write(p, new byte[100]);
+        try (LockHolder other = LockHolder.start(p);
+                KaioFileChannel ch = KaioFileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            for (int i = 0; i < 3; i++) {
+                ch.lock(0, 10, false).get(30, TimeUnit.SECONDS).release();
+            }
+            assertEquals(0, ch.pendingLockRequests(), "granted at once");
+            other.lock(20, 10, false);
+            Future<FileLock> cancelled = ch.lock(20, 10, false);
+            assertEquals(1, ch.pendingLockRequests());
+            assertTrue(cancelled.cancel(false));
+            assertEquals(0, ch.pendingLockRequests(), "cancelled while waiting");
+            Future<FileLock> waited = ch.lock(20, 10, true);
+            assertFalse(waited.isDone());
+            other.unlock();
+            waited.get(30, TimeUnit.SECONDS).release();
+            assertEquals(0, ch.pendingLockRequests(), "granted after waiting");
+            other.lock(20, 10, false);
+            Future<FileLock> failedByClose = ch.lock(20, 10, false);
+            ch.close();
+            assertInstanceOf(AsynchronousCloseException.class,
+                    assertThrows(ExecutionException.class, () -> failedByClose.get(30, TimeUnit.SECONDS)).getCause());
+            assertEquals(0, ch.pendingLockRequests(), "failed by close");
         }
     }
 
