@@ -37,6 +37,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -359,6 +361,63 @@ class AioContextRaceTest {
         } finally {
             Fds.close(pipe[0]);
             Fds.close(pipe[1]);
+        }
+    }
+
+    /**
+     * A stage that completes without its request (orTimeout, completeOnTimeout, complete() from another
+     * thread) releases a thread waiting on it with join(), get() or get(timeout), although the request
+     * (a poll on a pipe nobody writes) never completes: the waiter must not be left in the kernel
+     * waiting for the request. The waits happen on a thread that has waited on a request before, so
+     * that its next poll is routed to its slot's eventfd and the thread itself waits there (the case
+     * that hung: it read(2) the eventfd until the poll completed). All of it runs in that thread under
+     * the guard, so that a regression fails here instead of hanging.
+     */
+    @Test
+    void aStageThatCompletesWithoutItsRequestReleasesItsWaiters() throws Exception {
+        int[] silent = Fds.pipe();
+        int[] ready = Fds.pipe();
+        ExecutorService waiter = Executors.newSingleThreadExecutor();
+        try (AioContext ctx = AioContext.open(2)) {
+            Fds.write(ready[1], new byte[] {1});
+            within(CompletableFuture.supplyAsync(() -> {
+                ctx.poll(ready[0], PollEvents.POLLIN).join(); // this thread now waits on its own requests
+                CompletableFuture<Integer> poll = ctx.poll(silent[0], PollEvents.POLLIN);
+                Throwable joined = catchThrowable(poll.orTimeout(50, TimeUnit.MILLISECONDS)::join);
+                assertInstanceOf(CompletionException.class, joined);
+                assertInstanceOf(TimeoutException.class, joined.getCause());
+                assertFalse(poll.isDone(), "the poll itself is still waiting");
+                assertTrue(poll.cancel(true));
+
+                CompletableFuture<Integer> poll2 = ctx.poll(silent[0], PollEvents.POLLIN);
+                CompletableFuture<Integer> defaulted = poll2.thenApply(x -> x).completeOnTimeout(7, 50, TimeUnit.MILLISECONDS);
+                assertEquals(Integer.valueOf(7), uncheckedGet(defaulted::get));
+                assertTrue(poll2.cancel(true));
+
+                CompletableFuture<Integer> poll3 = ctx.poll(silent[0], PollEvents.POLLIN);
+                CompletableFuture<Integer> completedByHand = poll3.thenApply(x -> x + 1);
+                CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS).execute(() -> completedByHand.complete(42));
+                assertEquals(Integer.valueOf(42), uncheckedGet(() -> completedByHand.get(1, TimeUnit.HOURS)));
+                assertTrue(poll3.cancel(true));
+                return null;
+            }, waiter), "waits on stages that complete without their polls");
+        } finally {
+            waiter.shutdownNow();
+            for (int fd : new int[] {silent[0], silent[1], ready[0], ready[1]}) {
+                Fds.close(fd);
+            }
+        }
+    }
+
+    private interface Wait<T> {
+        T get() throws Exception;
+    }
+
+    private static <T> T uncheckedGet(Wait<T> wait) {
+        try {
+            return wait.get();
+        } catch (Exception e) {
+            throw new CompletionException(e);
         }
     }
 

@@ -1064,8 +1064,13 @@ public final class RequestEngine implements Kernel.EventSink {
 
     /** {@link #await} without interruption (join). */
     public void awaitUninterruptibly(RequestFuture<?> f) {
+        awaitUninterruptibly(f, NO_DEADLINE);
+    }
+
+    /** {@link #awaitUninterruptibly(RequestFuture)} until {@code deadline} ({@link System#nanoTime}; 0: none). */
+    public void awaitUninterruptibly(RequestFuture<?> f, long deadline) {
         try {
-            await0(f, false, NO_DEADLINE);
+            await0(f, false, deadline);
         } catch (InterruptedException e) {
             throw new AssertionError(e); // not thrown when not interruptible
         }

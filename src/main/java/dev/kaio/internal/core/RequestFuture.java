@@ -256,17 +256,13 @@ public class RequestFuture<T> extends CompletableFuture<T> {
 
         @Override
         public T join() {
-            if (!isDone() && !source.isDone()) {
-                source.engine.awaitUninterruptibly(source);
-            }
+            awaitSourceUninterruptibly();
             return super.join();
         }
 
         @Override
         public T get() throws InterruptedException, ExecutionException {
-            if (!isDone() && !source.isDone()) {
-                source.engine.await(source, 0L);
-            }
+            awaitSource(0L);
             return super.get();
         }
 
@@ -274,10 +270,52 @@ public class RequestFuture<T> extends CompletableFuture<T> {
         public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
             long nanos = unit.toNanos(timeout);
             long deadline = System.nanoTime() + Math.max(nanos, 0L);
-            if (!isDone() && !source.isDone()) {
-                source.engine.await(source, deadline == 0L ? 1L : deadline);
-            }
+            awaitSource(deadline == 0L ? 1L : deadline);
             return super.get(Math.max(0L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+
+        /*
+         * A stage can complete without its request: orTimeout, completeOnTimeout, complete() or cancel()
+         * from another thread. A thread waiting on the request for it (in read(2) on the slot's eventfd,
+         * or in io_getevents) would not notice until the request completed, which for a poll may be
+         * never: so it waits on the request in slices of SLICE_NANOS and looks at the stage between
+         * them. A wait that comes back before its slice ended means the request is done, or that this
+         * thread should park instead (then the stage's own completion, either way, unparks it).
+         */
+        private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+        private void awaitSource(long deadline) throws InterruptedException {
+            while (!isDone() && !source.isDone()) {
+                long sliceEnd = sliceEnd(deadline);
+                source.engine.await(source, sliceEnd);
+                if (sliceEndedEarly(sliceEnd, deadline)) {
+                    return;
+                }
+            }
+        }
+
+        private void awaitSourceUninterruptibly() {
+            while (!isDone() && !source.isDone()) {
+                long sliceEnd = sliceEnd(0L);
+                source.engine.awaitUninterruptibly(source, sliceEnd);
+                if (sliceEndedEarly(sliceEnd, 0L)) {
+                    return;
+                }
+            }
+        }
+
+        private static long sliceEnd(long deadline) {
+            long end = System.nanoTime() + SLICE_NANOS;
+            if (deadline != 0L && deadline - end < 0) {
+                end = deadline;
+            }
+            return end == 0L ? 1L : end; // 0 means no deadline
+        }
+
+        /** True if the caller should stop waiting on the request: back early, or at its own deadline. */
+        private static boolean sliceEndedEarly(long sliceEnd, long deadline) {
+            long now = System.nanoTime();
+            return now - sliceEnd < 0 || (deadline != 0L && now - deadline >= 0);
         }
 
         @Override
