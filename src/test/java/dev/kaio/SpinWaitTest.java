@@ -135,10 +135,54 @@ class SpinWaitTest {
         }
     }
 
+    /**
+     * Completions the watch collects land after the ones reap already had, each at its own index with
+     * its own tag and result, and count as taken from the ring: one poll is ready before reap starts,
+     * two more become ready at different moments while it watches.
+     */
+    @Test
+    void completionsTheWatchCollectsLandAtTheirOwnIndices() throws Exception {
+        assumeWatchersAllowed();
+        try (AioQueue queue = AioQueue.open(4, AioQueue.Options.defaults().spinWait(Duration.ofSeconds(5)))) {
+            int[] ready = Fds.pipe();
+            int[] first = Fds.pipe();
+            int[] second = Fds.pipe();
+            try {
+                Fds.write(ready[1], new byte[] {1});
+                queue.preparePoll(ready[0], PollEvents.POLLIN, 100);
+                queue.preparePoll(first[0], PollEvents.POLLIN, 200);
+                queue.preparePoll(second[0], PollEvents.POLLIN, 300);
+                assertEquals(3, queue.submit());
+                long fromRing = queue.ringCompletions();
+                CompletableFuture<Void> writes = writeLater(first[1], 30).thenCompose(x -> writeLater(second[1], 60));
+                assertEquals(3, queue.reap(3, 4, TimeUnit.SECONDS.toNanos(20)));
+                writes.get(20, TimeUnit.SECONDS);
+                assertEquals(100, queue.tag(0), "the ready poll, reaped before the watch");
+                java.util.Set<Long> tags = new java.util.HashSet<>();
+                for (int i = 0; i < 3; i++) {
+                    tags.add(queue.tag(i));
+                    assertTrue((queue.result(i) & PollEvents.POLLIN) != 0, "poll result " + queue.result(i));
+                }
+                assertEquals(java.util.Set.of(100L, 200L, 300L), tags);
+                assertEquals(fromRing + 3, queue.ringCompletions(), "all three taken from the ring");
+                assertEquals(0, queue.inFlight());
+                assertEquals(4, queue.remaining());
+            } finally {
+                for (int fd : new int[] {ready[0], ready[1], first[0], first[1], second[0], second[1]}) {
+                    Fds.close(fd);
+                }
+            }
+        }
+    }
+
     private static CompletableFuture<Void> writeLater(int fd) {
+        return writeLater(fd, WRITE_AFTER_MS);
+    }
+
+    private static CompletableFuture<Void> writeLater(int fd, long afterMillis) {
         return CompletableFuture.runAsync(() -> {
             try {
-                Thread.sleep(WRITE_AFTER_MS);
+                Thread.sleep(afterMillis);
                 Fds.write(fd, new byte[] {1});
             } catch (Exception e) {
                 throw new IllegalStateException(e);

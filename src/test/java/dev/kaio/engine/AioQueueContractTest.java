@@ -247,4 +247,38 @@ class AioQueueContractTest {
             assertEquals(0, q.reap(0, 8, 0));
         }
     }
+
+    /**
+     * Every prepare method, including the ones with per-request flags and the vectored ones, refuses a
+     * full queue and a closed one with its own message (never an out-of-bounds write into the staging
+     * area or into freed memory).
+     */
+    @Test
+    void everyPrepareRefusesAFullOrAClosedQueue() throws Exception {
+        Path p = TestFiles.newDirectory("qfull").resolve("f");
+        Files.write(p, new byte[4096]);
+        try (Arena arena = Arena.ofConfined(); RawFile f = RawFile.open(p, READ, WRITE)) {
+            MemorySegment b = arena.allocate(512, 512);
+            MemorySegment[] v = {b};
+            AioQueue q = AioQueue.open(1);
+            q.prepareRead(f.fd(), b, 0, 1);
+            for (boolean closed : new boolean[] {false, true}) {
+                if (closed) {
+                    q.close();
+                }
+                String expected = closed ? "AioQueue is closed" : "AioQueue is full";
+                java.util.List<org.junit.jupiter.api.function.Executable> prepares = java.util.List.of(
+                        () -> q.prepareRead(f.fd(), b, 0, 2, 0, 0),
+                        () -> q.prepareWrite(f.fd(), b, 0, 2, 0, 0),
+                        () -> q.prepareReadv(f.fd(), v, 1, 0, 2),
+                        () -> q.prepareWritev(f.fd(), v, 1, 0, 2),
+                        () -> q.prepareFsync(f.fd(), 2),
+                        () -> q.preparePoll(f.fd(), PollEvents.POLLIN, 2));
+                for (org.junit.jupiter.api.function.Executable prepare : prepares) {
+                    IllegalStateException e = assertThrows(IllegalStateException.class, prepare);
+                    assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+                }
+            }
+        }
+    }
 }

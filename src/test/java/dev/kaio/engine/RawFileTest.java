@@ -243,4 +243,17 @@ class RawFileTest {
             assertInstanceOf(IOException.class, e);
         }
     }
+
+    /** An open file says so; a closed one says so and refuses preallocate with ClosedChannelException, not EBADF. */
+    @Test
+    void aClosedFileSaysSoAndRefusesPreallocate() throws Exception {
+        Path p = TestFiles.newDirectory("rawclosed").resolve("f");
+        RawFile f = RawFile.open(p, READ, WRITE, CREATE);
+        assertFalse(f.isClosed());
+        f.preallocate(0, 4096);
+        assertEquals(4096, Files.size(p));
+        f.close();
+        assertTrue(f.isClosed());
+        assertThrows(java.nio.channels.ClosedChannelException.class, () -> f.preallocate(0, 8192));
+    }
 }
