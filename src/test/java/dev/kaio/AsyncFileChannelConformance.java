@@ -393,12 +393,8 @@ abstract class AsyncFileChannelConformance {
         Path p = dir.resolve("direct-fail");
         Files.write(p, randomBytes(13, 16 * 1024));
         int block = 4096;
-        Set<Thread> created = ConcurrentHashMap.newKeySet();
-        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "failed-handler-pool");
-            created.add(t);
-            return t;
-        });
+        RecordingFactory factory = new RecordingFactory();
+        ExecutorService pool = Executors.newFixedThreadPool(2, factory);
         HandlerFuture<Integer> handler = new HandlerFuture<>();
         ByteBuffer aligned = ByteBuffer.allocateDirect(3 * block).alignedSlice(block).limit(block);
         try (AsynchronousFileChannel ch = open(p, Set.of(READ, com.sun.nio.file.ExtendedOpenOption.DIRECT), pool)) {
@@ -411,7 +407,7 @@ abstract class AsyncFileChannelConformance {
         assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
         assertEquals(1, handler.calls.get(), "failed() exactly once");
         assertEquals("the attachment", handler.attachment);
-        assertTrue(created.contains(handler.thread), "failed() ran on " + handler.thread);
+        assertTrue(factory.created.contains(handler.thread), "failed() ran on " + handler.thread);
         assertEquals(0, aligned.position(), "a failed read leaves the buffer's position");
     }
 

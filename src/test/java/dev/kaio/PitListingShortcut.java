@@ -16,7 +16,6 @@
 package dev.kaio;
 
 import java.lang.reflect.Method;
-import java.util.Set;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
@@ -49,12 +48,12 @@ public final class PitListingShortcut implements InvocationInterceptor {
     private static final boolean ENABLED = Boolean.getBoolean(PROPERTY);
 
     private static final String MINION = "org.pitest.mutationtest.execute.MutationTestMinion";
-    private static final Set<String> LISTING_METHODS = Set.of("findTestsForTestClasses");
+    private static final String LISTING_METHOD = "findTestsForTestClasses";
 
     /** True if this thread is inside PIT's test-listing pass of a mutation worker. */
     static boolean inPitListingPass() {
         return StackWalker.getInstance().walk(frames -> frames.anyMatch(
-                f -> f.getClassName().equals(MINION) && LISTING_METHODS.contains(f.getMethodName())));
+                f -> f.getClassName().equals(MINION) && f.getMethodName().equals(LISTING_METHOD)));
     }
 
     @Override

@@ -256,13 +256,17 @@ public class RequestFuture<T> extends CompletableFuture<T> {
 
         @Override
         public T join() {
-            awaitSourceUninterruptibly();
+            try {
+                awaitSource(false, 0L);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e); // not thrown when not interruptible
+            }
             return super.join();
         }
 
         @Override
         public T get() throws InterruptedException, ExecutionException {
-            awaitSource(0L);
+            awaitSource(true, 0L);
             return super.get();
         }
 
@@ -270,7 +274,7 @@ public class RequestFuture<T> extends CompletableFuture<T> {
         public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
             long nanos = unit.toNanos(timeout);
             long deadline = System.nanoTime() + Math.max(nanos, 0L);
-            awaitSource(deadline == 0L ? 1L : deadline);
+            awaitSource(true, deadline == 0L ? 1L : deadline);
             return super.get(Math.max(0L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
 
@@ -284,21 +288,15 @@ public class RequestFuture<T> extends CompletableFuture<T> {
          */
         private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-        private void awaitSource(long deadline) throws InterruptedException {
+        private void awaitSource(boolean interruptible, long deadline) throws InterruptedException {
             while (!isDone() && !source.isDone()) {
                 long sliceEnd = sliceEnd(deadline);
-                source.engine.await(source, sliceEnd);
-                if (sliceEndedEarly(sliceEnd, deadline)) {
-                    return;
+                if (interruptible) {
+                    source.engine.await(source, sliceEnd);
+                } else {
+                    source.engine.awaitUninterruptibly(source, sliceEnd);
                 }
-            }
-        }
-
-        private void awaitSourceUninterruptibly() {
-            while (!isDone() && !source.isDone()) {
-                long sliceEnd = sliceEnd(0L);
-                source.engine.awaitUninterruptibly(source, sliceEnd);
-                if (sliceEndedEarly(sliceEnd, 0L)) {
+                if (sliceEndedEarly(sliceEnd, deadline)) {
                     return;
                 }
             }
