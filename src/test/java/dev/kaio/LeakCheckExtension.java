@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -41,8 +42,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * it, and keeps it open) and of /dev/random and /dev/urandom (opened by the JDK's NativePRNG the first
  * time anything, e.g. Files.createTempDirectory, needs a SecureRandom, and kept), and the system-wide {@code fs.aio-nr}, which every process on the machine
  * moves (this process's rings are counted exactly instead).
+ *
+ * <p>Not asserted after a failed test: the class has failed already, a test that failed half-way may
+ * not have cleaned up (an aborted request, a lease never closed), and waiting up to
+ * {@code kaio.test.leakWaitMillis} for a teardown that will not come only delays the report (under
+ * PIT it turned quick kills into timeouts: a mutant that failed a test and left a buffer leased cost
+ * the 5-second wait, then a new worker JVM). What differs is printed once, without waiting. Nor is
+ * anything checked in a JVM where {@link PitHangWatch} has left a hung test's thread behind (PIT's
+ * mutation runs only).
  */
-public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCallback {
+public final class LeakCheckExtension implements BeforeAllCallback, AfterTestExecutionCallback, AfterAllCallback {
 
     /** What this process holds outside the heap at one moment. */
     record Snapshot(int aioRings, long aioRingBytes, Map<String, Integer> openFds, int contexts, int arenas,
@@ -80,15 +89,48 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
     }
 
     @Override
+    public void afterTestExecution(ExtensionContext context) {
+        if (context.getExecutionException().isPresent()) {
+            classOf(context).getStore(NS).put("failed", context.getDisplayName());
+        }
+    }
+
+    /** The class-level context of a test (a parameterized or repeated test's invocation sits below its template). */
+    private static ExtensionContext classOf(ExtensionContext context) {
+        ExtensionContext c = context;
+        while (c.getTestMethod().isPresent() && c.getParent().isPresent()) {
+            c = c.getParent().get();
+        }
+        return c;
+    }
+
+    @Override
     public void afterAll(ExtensionContext context) throws Exception {
         Snapshot before = context.getStore(NS).get("before", Snapshot.class);
         Keeps keeps = context.getRequiredTestClass().getAnnotation(Keeps.class);
-        check(context.getDisplayName(), before, keeps == null ? List.of() : List.of(keeps.value()));
+        List<String> kept = keeps == null ? List.of() : List.of(keeps.value());
+        String failed = context.getStore(NS).get("failed", String.class);
+        if (failed != null) {
+            KaioFileChannel.closeDefaultContext();
+            List<String> leaks = compare(before, 0, kept);
+            if (!leaks.isEmpty()) {
+                System.err.println(context.getDisplayName() + ": not leak-checked after the failure of " + failed
+                        + "; differs now: " + String.join("; ", leaks));
+            }
+            return;
+        }
+        check(context.getDisplayName(), before, kept);
     }
 
     /** Fails with what {@code name} leaked since {@code before}, apart from descriptors of the {@code kept} kinds. */
     static void check(String name, Snapshot before, List<String> kept) throws Exception {
         KaioFileChannel.closeDefaultContext();
+        String abandoned = PitHangWatch.abandonedTest();
+        if (abandoned != null) {
+            System.err.println(name + ": not leak-checked: the thread of the hung test " + abandoned
+                    + " was left behind in this JVM (PitHangWatch)");
+            return;
+        }
         List<String> leaks = compare(before, Long.getLong("kaio.test.leakWaitMillis", 5_000), kept);
         if (!leaks.isEmpty()) {
             throw new AssertionError(name + " leaked: " + String.join("; ", leaks));

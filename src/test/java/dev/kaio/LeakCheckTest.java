@@ -26,7 +26,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
  * The leak check itself can fail: it sees contexts, arenas and descriptors left open, including a
@@ -72,6 +79,89 @@ class LeakCheckTest {
             ctx.close();
         }
         assertEquals(List.of(), LeakCheckExtension.compare(before, 5_000));
+    }
+
+    /**
+     * Run through the JUnit launcher, a class that leaves a pipe open fails its leak check when its test
+     * passed, and is not held up by it when its test failed (the leak wait is set to a minute here, so
+     * waiting would show).
+     */
+    @Test
+    void aLeakFailsAPassingClassAndDoesNotDelayAFailedOne() throws Exception {
+        String wait = System.getProperty("kaio.test.leakWaitMillis");
+        System.setProperty(Specimen.ENABLED, "true");
+        try {
+            System.setProperty("kaio.test.leakWaitMillis", "0");
+            TestExecutionSummary passing = run(LeaksAndPasses.class);
+            assertEquals(1, passing.getTestsSucceededCount(), "the specimen's test itself passes");
+            assertEquals(1, passing.getContainersFailedCount(), "its class fails the leak check");
+            Throwable leak = passing.getFailures().get(0).getException();
+            assertTrue(leak.getMessage().contains("leaked: open descriptors in /proc/self/fd: ")
+                    && leak.getMessage().contains("pipe "), leak.getMessage());
+
+            System.setProperty("kaio.test.leakWaitMillis", String.valueOf(TimeUnit.MINUTES.toMillis(1)));
+            long start = System.nanoTime();
+            TestExecutionSummary failing = run(LeaksAndFails.class);
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            assertEquals(1, failing.getTestsFailedCount(), "the specimen's test fails");
+            assertEquals(0, failing.getContainersFailedCount(), "no leak failure on top of the test's");
+            assertTrue(seconds < 30, "the failed class waited for its leak to go away: " + seconds + " s");
+        } finally {
+            System.clearProperty(Specimen.ENABLED);
+            if (wait == null) {
+                System.clearProperty("kaio.test.leakWaitMillis");
+            } else {
+                System.setProperty("kaio.test.leakWaitMillis", wait);
+            }
+            Specimen.closeAll();
+        }
+    }
+
+    private static TestExecutionSummary run(Class<?> specimen) {
+        SummaryGeneratingListener listener = new SummaryGeneratingListener();
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
+                .selectors(DiscoverySelectors.selectClass(specimen))
+                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                .build(), listener);
+        return listener.getSummary();
+    }
+
+    /** Pipes the specimens leave open, closed by the test that ran them. */
+    static final class Specimen {
+        static final String ENABLED = "kaio.test.leakCheckSpecimens";
+        private static final List<Integer> OPEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        static void leakAPipe() throws java.io.IOException {
+            int[] pipe = Fds.pipe();
+            OPEN.add(pipe[0]);
+            OPEN.add(pipe[1]);
+        }
+
+        static void closeAll() {
+            for (int fd : OPEN) {
+                Fds.close(fd);
+            }
+            OPEN.clear();
+        }
+    }
+
+    /** Run only through {@link #aLeakFailsAPassingClassAndDoesNotDelayAFailedOne}. */
+    @EnabledIfSystemProperty(named = Specimen.ENABLED, matches = "true")
+    static class LeaksAndPasses {
+        @Test
+        void leavesAPipeOpen() throws Exception {
+            Specimen.leakAPipe();
+        }
+    }
+
+    /** Run only through {@link #aLeakFailsAPassingClassAndDoesNotDelayAFailedOne}. */
+    @EnabledIfSystemProperty(named = Specimen.ENABLED, matches = "true")
+    static class LeaksAndFails {
+        @Test
+        void leavesAPipeOpenAndFails() throws Exception {
+            Specimen.leakAPipe();
+            throw new AssertionError("a planted failure");
+        }
     }
 
     private static int total(java.util.Map<String, Integer> fds) {
