@@ -108,27 +108,28 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterTestExe
     public void afterAll(ExtensionContext context) throws Exception {
         Snapshot before = context.getStore(NS).get("before", Snapshot.class);
         Keeps keeps = context.getRequiredTestClass().getAnnotation(Keeps.class);
-        List<String> kept = keeps == null ? List.of() : List.of(keeps.value());
-        String failed = context.getStore(NS).get("failed", String.class);
-        if (failed != null) {
-            KaioFileChannel.closeDefaultContext();
-            List<String> leaks = compare(before, 0, kept);
-            if (!leaks.isEmpty()) {
-                System.err.println(context.getDisplayName() + ": not leak-checked after the failure of " + failed
-                        + "; differs now: " + String.join("; ", leaks));
-            }
-            return;
-        }
-        check(context.getDisplayName(), before, kept);
+        check(context.getDisplayName(), before, keeps == null ? List.of() : List.of(keeps.value()),
+                context.getStore(NS).get("failed", String.class));
     }
 
-    /** Fails with what {@code name} leaked since {@code before}, apart from descriptors of the {@code kept} kinds. */
-    static void check(String name, Snapshot before, List<String> kept) throws Exception {
+    /**
+     * Fails with what {@code name} leaked since {@code before}, apart from descriptors of the {@code kept}
+     * kinds; if its test {@code failedTest} failed (null: none did), only prints what differs now.
+     */
+    static void check(String name, Snapshot before, List<String> kept, String failedTest) throws Exception {
         KaioFileChannel.closeDefaultContext();
         String abandoned = PitHangWatch.abandonedTest();
         if (abandoned != null) {
             System.err.println(name + ": not leak-checked: the thread of the hung test " + abandoned
                     + " was left behind in this JVM (PitHangWatch)");
+            return;
+        }
+        if (failedTest != null) {
+            List<String> leaks = compare(before, 0, kept);
+            if (!leaks.isEmpty()) {
+                System.err.println(name + ": not leak-checked after the failure of " + failedTest
+                        + "; differs now: " + String.join("; ", leaks));
+            }
             return;
         }
         List<String> leaks = compare(before, Long.getLong("kaio.test.leakWaitMillis", 5_000), kept);

@@ -55,7 +55,7 @@ public final class LeakCheckJqwikHook implements BeforeContainerHook, AfterConta
         if (c.isPresent()) {
             LeakCheckExtension.Snapshot b = before.remove(c.get());
             if (b != null) {
-                LeakCheckExtension.check(context.label(), b, java.util.List.of());
+                LeakCheckExtension.check(context.label(), b, java.util.List.of(), null);
             }
         }
     }

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
  * hangs the test in {@code close()}, and PIT ends it only after 1.5 times the test's normal time
  * plus 5 s, then starts a new worker JVM: in the whole profile at b88c2e4, 402 of 1952 mutants
  * ended that way, about half of its 50 minutes. A thread parked (not running, not in a system call)
- * in kaio's code for {@value #DEFAULT_MILLIS} ms is hung by any reading of kaio's tests: their waits
+ * in kaio's code for the profile's 3 s is hung by any reading of kaio's tests: their waits
  * inside kaio last microseconds to milliseconds, and what they wait for from the kernel (a FIFO
  * read, a lock) blocks in a system call, where the thread is RUNNABLE and not counted.
  *
@@ -46,13 +46,13 @@ import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
  * sample is a thread in WAITING, TIMED_WAITING or BLOCKED with a frame of a class of
  * {@code target/classes} (the library, not the tests) on its stack, and the test fails once
  * samples have failed without a break for the limit. The abandoned thread stays parked; the worker
- * JVM carries on with its next mutant, without leak checks from then on ({@link #abandonedTest}). Registered after {@link PitListingShortcut}, so that its
- * stack check still runs on the launcher's thread.
+ * JVM carries on with its next mutant, without leak checks from then on ({@link #abandonedTest}).
+ * Registered after {@link PitListingShortcut}, so that its stack check still runs on the launcher's
+ * thread.
  */
 public final class PitHangWatch implements InvocationInterceptor {
 
     static final String PROPERTY = "kaio.pit.hangWatchMillis";
-    static final long DEFAULT_MILLIS = 3_000;
     private static final long LIMIT_MILLIS = Long.getLong(PROPERTY, 0);
     private static final long SAMPLE_MILLIS = 50;
 
