@@ -23,12 +23,12 @@
 #             the main ones again) and depth 1, depth-1 latency, kaio bench beside fio, and depth 32
 #             on the disk file; fio before and after each JMH run; then one read in flight per thread
 #             (OneInFlightBench: kaio join/get/channel get and FileChannel DIRECT, 1 and 4 threads, two
-#             runs each); the write-ahead log of examples/wal on kaio and on FileChannel (8 writers,
-#             disk). About 8 minutes.
+#             runs each, each after fio psync and fio libaio at iodepth 1: the C ceiling), and the same
+#             for 1 thread with everything on CPU 0; the write-ahead log of examples/wal on kaio and
+#             on FileChannel (8 writers, disk). About 11 minutes.
 #   --full    randread/randwrite/randrw x 4 KiB/64 KiB/1 MiB x depth 1/8/32/128 on both targets,
-#             vectored and journal benchmarks, one in flight per thread (three runs), the write-ahead
-#             log (three runs). About an hour
-#             and a half on 2 cores.
+#             vectored and journal benchmarks, one in flight per thread (three runs, and three on
+#             CPU 0), the write-ahead log (three runs). About an hour and a half on 2 cores.
 #   --cpus    pin fio and the JVM to these CPUs (taskset -c LIST); default: no pinning.
 #
 # Sets up its targets itself and tears them down: a 1 GiB file on the project's disk (O_DIRECT) and a
@@ -94,6 +94,7 @@ disk="$work/disk.dat"
 shm=/dev/shm/kaio-bench-loop.img
 loop=""
 cleanup() {
+  [ -n "${wq_saved:-}" ] && echo "$wq_saved" > /sys/devices/virtual/workqueue/cpumask 2>/dev/null || true
   [ -n "$loop" ] && losetup -d "$loop" 2>/dev/null || true
   rm -f "$shm" "$disk" "$work"/kaio-walbench-*.log
   rmdir "$work" 2>/dev/null || true
@@ -164,18 +165,57 @@ random_point() { # target path rw bs depth
 }
 
 # One read in flight per platform thread (issue 11): kaio's futures and channel, each waiting with
-# join()/get(), against FileChannel DIRECT (pread). Every run measures all four, one fork each, and is
-# repeated, so kaio and FileChannel alternate; the report shows each run's ratio and the mean.
-one_in_flight() { # target path runs
-  local t="$1" p="$2" runs="$3" run threads
+# join()/get(), against FileChannel DIRECT (pread). Every run measures all five, one fork each, and is
+# repeated, so kaio and FileChannel alternate; the report shows each run's ratio and the mean. Before
+# each JMH run, the same pair in C: fio's psync engine (one pread per job) and its libaio engine at
+# iodepth 1 (io_submit + io_getevents), as many jobs as threads: the ratio of those two is the ceiling
+# that kernel AIO itself allows for this way of waiting, measured at the same moment.
+one_in_flight() { # target path runs [thread counts]
+  local t="$1" p="$2" runs="$3" counts="${4:-1 4}" run threads engine
   for run in $(seq 1 "$runs"); do
-    for threads in 1 4; do
+    for threads in $counts; do
       echo "compare.sh: [$((SECONDS - started))s] one read in flight per thread: $t, $threads thread(s), run $run of $runs"
+      for engine in psync libaio; do
+        local name="fio-oneinflight-$t-$engine-t$threads-run$run.json"
+        "${pin[@]}" fio --name=kaio-oneinflight --filename="$p" --ioengine="$engine" --iodepth=1 --direct=1 \
+          --rw=randread --bs=4096 --numjobs="$threads" --time_based --runtime="$runtime" --ramp_time=1 --size=1G \
+          --randrepeat=0 --norandommap --group_reporting --output-format=json > "$out/$name"
+        printf 'fio-oneinflight\t%s\t%s\t%s\t%s\t%s\n' "$t" "$engine" "$threads" "$run" "$name" >> "$index"
+      done
       jmh_run "$t" "jmh-oneinflight-$t-t$threads-run$run" \
         'OneInFlightBench\.(kaioJoin|kaioJoinSpin|kaioGet|kaioChannelGet|jdkFileChannel)$' -t "$threads" -p path="$p" -p bs=4096 \
         -prof gc -prof dev.kaio.bench.CpuProfiler
     done
   done
+}
+
+# The same with the placement of the wake-up fixed (target "loop-cpu0"): on this kind of machine (a
+# VM) a read's latency is bimodal, about 5 us when the loop device's worker runs on the CPU the
+# waiting thread just left and 60-70 us when it wakes the other, idle vCPU, and which mode a run falls
+# in is luck. Here the JVM, fio and every unbound kernel worker (the loop device's included) run on
+# CPU 0, so every read takes the first path and the ratio measures the cost per read. One thread only
+# (more threads on one CPU measure the scheduler). Then depth-1 latency (fio, LatencyBench, fio) the same
+# way. The workqueue mask is put back afterwards and on exit.
+wq_mask=/sys/devices/virtual/workqueue/cpumask
+wq_saved=""
+one_in_flight_cpu0() { # path runs
+  if [ ! -w "$wq_mask" ] || [ "$(nproc)" -lt 2 ]; then
+    echo "compare.sh: skipping the CPU-0 one-in-flight runs: needs $wq_mask writable and 2 CPUs" >&2
+    return 0
+  fi
+  wq_saved="$(cat "$wq_mask")"
+  echo 1 > "$wq_mask"
+  local saved_pin=("${pin[@]}")
+  pin=(taskset -c 0)
+  one_in_flight loop-cpu0 "$1" "$2" 1
+  echo "compare.sh: [$((SECONDS - started))s] latency at depth 1, all on CPU 0"
+  fio_run loop-cpu0 "$1" randread 4096 1
+  jmh_run loop-cpu0 jmh-latency-loop-cpu0 'LatencyBench\.(kaioQueue|kaioQueueSpin|kaioFile|kaioFileSpin|jdkFileChannel|artemis)$' \
+    -p path="$1" -p bs=4096
+  fio_run loop-cpu0 "$1" randread 4096 1
+  pin=("${saved_pin[@]}")
+  echo "$wq_saved" > "$wq_mask"
+  wq_saved=""
 }
 
 # The write-ahead log of examples/wal (issue 13): 8 writers, durable records/s, kaio (PWRITEV + FDSYNC,
@@ -206,6 +246,7 @@ if [ "$mode" = quick ]; then
     -p bs=4096
   fio_run loop "$loop" randread 4096 1
   one_in_flight loop "$loop" 2
+  one_in_flight_cpu0 "$loop" 2
   wal_log 2 512
 else
   for t in loop disk; do
@@ -223,6 +264,7 @@ else
   done
   jmh_run disk jmh-journal-disk 'JournalBench' -p dir="$work" -prof gc
   one_in_flight loop "$loop" 3
+  one_in_flight_cpu0 "$loop" 3
   wal_log 3 1024
 fi
 
