@@ -73,8 +73,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Everything else (futures with callbacks, batches joined with {@code allOf}, requests of virtual
  * threads, which never block in the kernel) is completed by the context's reaper thread, which the
- * kernel wakes through an eventfd; it also looks at the ring every millisecond while requests are in
- * flight, so that a request whose submitter ends up not waiting on it still completes. Nobody blocks
+ * kernel wakes through an eventfd. While requests given the waiting thread's route are in flight it
+ * also looks at the ring on a timer, so that one whose submitter ends up not waiting on it still
+ * completes: every millisecond ({@code -Dkaio.reaperTickMicros}) while such a request has no thread
+ * waiting on it, up to every 8 ms while each has one. Nobody blocks
  * in {@code io_getevents}. Futures complete on the thread that collects them: keep dependent actions
  * short, or use the {@code *Async} variants. {@link Options#forceSyscalls(boolean)} collects with
  * {@code io_getevents} instead of reading the ring.

@@ -53,6 +53,8 @@ final class EngineFixture {
 
     final FakeKernel kernel = new FakeKernel();
     final RequestEngine engine;
+    /** The reaper's eventfd (reaper mode) or the application's (eventfd mode). */
+    final int controlFd;
     final List<Owner> owners = new CopyOnWriteArrayList<>();
     final List<String> problems = new CopyOnWriteArrayList<>();
 
@@ -62,6 +64,7 @@ final class EngineFixture {
 
     EngineFixture(int depth, boolean reaperThread, long tickNanos) {
         int fd = kernel.createEventFd();
+        controlFd = fd;
         engine = new RequestEngine(kernel, depth, new CheckingOutcomes(), reaperThread, fd, tickNanos, "test");
     }
 

@@ -77,6 +77,8 @@ final class FakeKernel implements Kernel {
     private final ArrayDeque<long[]> ring = new ArrayDeque<>();               // {userData, res}
     private final Map<Integer, Long> counters = new HashMap<>();             // open eventfds
     private final Map<Integer, Integer> readers = new HashMap<>();
+    private final Map<Integer, Integer> timedOut = new HashMap<>();          // eventfd waits ended by their timer
+    private final Map<Integer, Integer> resfds = new HashMap<>();            // slot -> the eventfd its last request signals
     private final Set<RequestFuture<?>> owned = new HashSet<>();              // futures the kernel still owns
     private final List<String> violations = new ArrayList<>();
     private final List<RequestFuture<?>> cancelled = new ArrayList<>();
@@ -119,6 +121,7 @@ final class FakeKernel implements Kernel {
             }
             InKernel k = new InKernel(slot, userData, r, resfd);
             inKernel.put(slot, k);
+            resfds.put(slot, resfd);
             owned.add(k.future);
             Long auto = autoComplete;
             if (auto != null) {
@@ -306,6 +309,7 @@ final class FakeKernel implements Kernel {
                 }
                 Long c = counters.get(fd);
                 if (c == null || c == 0) {
+                    timedOut.merge(fd, 1, Integer::sum);
                     return 0;
                 }
                 counters.put(fd, 0L);
@@ -502,6 +506,26 @@ final class FakeKernel implements Kernel {
         lock.lock();
         try {
             return owned.contains(f);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many waits on eventfd {@code fd} ended because their timer ran out (none signalled it). */
+    int timedOut(int fd) {
+        lock.lock();
+        try {
+            return timedOut.getOrDefault(fd, 0);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The eventfd that the last request submitted in {@code slot} signals on completion (-1: none). */
+    int resfd(int slot) {
+        lock.lock();
+        try {
+            return resfds.getOrDefault(slot, -1);
         } finally {
             lock.unlock();
         }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -341,6 +342,34 @@ final class LifecycleScenarios {
         } finally {
             pool.shutdown();
         }
+    }
+
+    /**
+     * The reaper's timer, which it keeps only while requests routed to slot eventfds are in flight: a
+     * thread that waited on its last request has its next one routed to its slot's eventfd, and then
+     * does not wait on it (it attaches a callback and waits on something else), while the reaper may
+     * be going into its wait without a timer at that very moment. The request must still complete:
+     * the submitter sees the reaper without a timer and wakes it, or the reaper sees the routed slot
+     * and keeps its timer, whose ticks find the event unreaped and reap it.
+     */
+    static void routedRequestNobodyWaitsOnCompletes() throws Exception {
+        EngineFixture fx = new EngineFixture(2, true);
+        // completes the two reads and ends, so that if the reaper lost its wake-up every thread would
+        // be blocked for good (a deadlock the tool reports, a timeout in the stress test)
+        Thread device = start("device", () -> {
+            fx.kernel.completeNext(4096, () -> false);
+            fx.kernel.completeNext(4096, () -> false);
+        });
+        CountDownLatch completed = new CountDownLatch(1);
+        Thread t = start("waits-then-not", () -> {
+            outcome(fx.read("waited")); // a join that waits: this thread's next request is routed
+            fx.read("not-waited").whenComplete((n, e) -> completed.countDown());
+        });
+        t.join();
+        completed.await();
+        device.join();
+        fx.engine.close();
+        fx.check();
     }
 
     /**

@@ -76,6 +76,11 @@ class RequestLifecycleFrayTest {
         LifecycleScenarios.executorDeliversBeforeCloseReturns();
     }
 
+    @FrayExplored(iterations = 300)
+    void routedRequestNobodyWaitsOnCompletes() throws Exception {
+        LifecycleScenarios.routedRequestNobodyWaitsOnCompletes();
+    }
+
     @FrayExplored(iterations = 100)
     void mixedLoadThenClose() throws Exception {
         LifecycleScenarios.mixedLoadThenClose(2, 3);

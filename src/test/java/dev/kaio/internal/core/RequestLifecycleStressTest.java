@@ -48,6 +48,11 @@ class RequestLifecycleStressTest {
     }
 
     @Test
+    void routedRequestNobodyWaitsOnCompletes() {
+        repeat(LifecycleScenarios::routedRequestNobodyWaitsOnCompletes);
+    }
+
+    @Test
     void closeWhilePollsAreSubmitted() {
         repeat(LifecycleScenarios::closeWhilePollsAreSubmitted);
     }
