@@ -260,9 +260,13 @@ public final class RequestEngine implements Kernel.EventSink {
     /**
      * Whether a request routed to its slot's eventfd is with the kernel (being submitted or submitted,
      * not reaped): {@code unwaited}, only one that no thread is waiting on (no CLAIMED). Reads every
-     * slot's word; the reaper calls it once per tick.
+     * slot's word, so the reaper calls it only when its timer fired or it is about to wait without one,
+     * not after every signal.
      */
     private boolean routedInFlight(boolean unwaited) {
+        if (inFlight() == 0) {
+            return false; // a submitter takes its slot before it marks it routed
+        }
         for (int slot = 0; slot < depth; slot++) {
             long w = slots.get(slot);
             int p = phase(w);
@@ -1369,6 +1373,7 @@ public final class RequestEngine implements Kernel.EventSink {
     // ------------------------------------------------------------------ the reaper thread
 
     private void reaperLoop() {
+        boolean signalled = false; // the last wait ended because our eventfd was signalled
         try {
             while (true) {
                 Throwable failed = failure.get();
@@ -1383,7 +1388,10 @@ public final class RequestEngine implements Kernel.EventSink {
                         return;
                     }
                     timeout = tickNanos;
-                } else if (routedInFlight(false)) {
+                } else if (signalled ? inFlight() > 0 : routedInFlight(false)) {
+                    // Just signalled, with requests in flight: more completions are likely, and looking at
+                    // every slot after each signal would cost a busy reaper too much; the timer decides
+                    // when it fires (a reaper that is not signalled again scans the slots then).
                     timeout = reaperTick;
                 } else {
                     // No request in flight is routed to a slot eventfd, so every completion signals ours:
@@ -1395,6 +1403,7 @@ public final class RequestEngine implements Kernel.EventSink {
                 }
                 int r = kernel.awaitEventFd(controlFd, depth, timeout);
                 reaperUntimed = false;
+                signalled = r > 0;
                 if (timeout < 0) {
                     reaperTick = tickNanos; // a new routed request: watch it closely until it has its waiter
                 }
