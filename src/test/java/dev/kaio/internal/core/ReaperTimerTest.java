@@ -61,13 +61,23 @@ class ReaperTimerTest {
      */
     private static void becomeAWaiter(EngineFixture fx) throws Exception {
         RequestFuture<Object> first = fx.read("first");
+        Thread waiter = Thread.currentThread();
         Thread device = new Thread(() -> {
-            sleep(20);
+            // complete it only once the waiter is parked in join (it was submitted, so that is the join):
+            // a join that finds it done already would not make this thread a waiter
+            while (!fx.kernel.owns(first) || !parked(waiter)) {
+                sleep(1);
+            }
             fx.kernel.complete(first, 4096);
         });
         device.start();
         first.join();
         device.join();
+    }
+
+    private static boolean parked(Thread t) {
+        Thread.State s = t.getState();
+        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
     }
 
     private static void sleep(long millis) {
