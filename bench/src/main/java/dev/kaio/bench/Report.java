@@ -124,17 +124,21 @@ public final class Report {
         double p50 = Json.num(job, dirn, lat, "percentile", "50.000000") / 1000;
         double p99 = Json.num(job, dirn, lat, "percentile", "99.000000") / 1000;
         double p999 = Json.num(job, dirn, lat, "percentile", "99.900000") / 1000;
-        // fio's usr_cpu and sys_cpu are percentages of one CPU over the job's runtime (ms)
-        double runtimeS = Math.max(Json.num(job, "read", "runtime"), Json.num(job, "write", "runtime")) / 1000;
-        double cpuNsPerOp = (Json.num(job, "usr_cpu") + Json.num(job, "sys_cpu")) / 100 * runtimeS * 1e9
-                / (iops * runtimeS);
-        Point p = new Point(iops, p50, p99, p999, Double.NaN, cpuNsPerOp);
+        Point p = new Point(iops, p50, p99, p999, Double.NaN, fioCpuNsPerOp(job, iops, 1));
         if (!target.endsWith("-cpu0")) { // only the latency runs are repeated on CPU 0
             put(random, key(target, rw, bs, depth), "fio", p);
         }
         if (depth == 1 && rw.equals("randread")) {
             put(latency, target + "|" + bs, "fio", p);
         }
+    }
+
+    /**
+     * fio's CPU time per I/O: its usr_cpu and sys_cpu are percentages of one CPU per job, over the run, so
+     * {@code jobs} of them used that share each while doing {@code iops} together.
+     */
+    private static double fioCpuNsPerOp(JsonElement job, double iops, double jobs) {
+        return (Json.num(job, "usr_cpu") + Json.num(job, "sys_cpu")) / 100 * jobs * 1e9 / iops;
     }
 
     private void loadKaioBench(String target, String workload, String file) throws IOException {
@@ -459,9 +463,13 @@ public final class Report {
 
     private void loadOneInFlight(String target, String file, String method, int threads, double score, double alloc,
             double cpuNsPerOp) {
-        oneInFlight.computeIfAbsent(String.format(Locale.ROOT, "%s|%03d", target, threads), k -> new TreeMap<>())
-                .computeIfAbsent(file, k -> new TreeMap<>())
+        oneInFlightRuns(target, threads).computeIfAbsent(file, k -> new TreeMap<>())
                 .put(method, new Point(score, Double.NaN, Double.NaN, Double.NaN, alloc, cpuNsPerOp));
+    }
+
+    /** The runs of one (target, threads): JMH file -> implementation -> point. */
+    private Map<String, Map<String, Point>> oneInFlightRuns(String target, int threads) {
+        return oneInFlight.computeIfAbsent(String.format(Locale.ROOT, "%s|%03d", target, threads), k -> new TreeMap<>());
     }
 
     /**
@@ -472,15 +480,13 @@ public final class Report {
             throws IOException {
         JsonElement job = Json.path(read(dir.resolve(file)), "jobs", "0");
         double iops = Json.num(job, "read", "iops");
-        // usr_cpu and sys_cpu are per-job percentages of one CPU; job_runtime is summed over the jobs (ms)
-        double jobMs = Json.path(job, "job_runtime") != null ? Json.num(job, "job_runtime")
-                : Json.num(job, "read", "runtime") * threads;
-        double cpuNsPerOp = (Json.num(job, "usr_cpu") + Json.num(job, "sys_cpu")) / 100 * jobMs * 1e6
-                / (iops * Json.num(job, "read", "runtime") / 1000);
+        // job_runtime is the jobs' run times summed (ms): over the group's run time, how many jobs ran
+        double jobs = Json.path(job, "job_runtime") != null
+                ? Json.num(job, "job_runtime") / Json.num(job, "read", "runtime") : threads;
         String jmhFile = String.format(Locale.ROOT, "jmh-oneinflight-%s-t%d-run%s.json", target, threads, run);
-        oneInFlight.computeIfAbsent(String.format(Locale.ROOT, "%s|%03d", target, threads), k -> new TreeMap<>())
-                .computeIfAbsent(jmhFile, k -> new TreeMap<>())
-                .put("fio " + engine, new Point(iops, Double.NaN, Double.NaN, Double.NaN, Double.NaN, cpuNsPerOp));
+        oneInFlightRuns(target, threads).computeIfAbsent(jmhFile, k -> new TreeMap<>())
+                .put("fio " + engine, new Point(iops, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                        fioCpuNsPerOp(job, iops, jobs)));
     }
 
     /** The mean of one measure of {@code impl} over the runs that have it. */
