@@ -17,6 +17,7 @@ package dev.kaio.internal.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,21 +40,51 @@ class ReaperTimerTest {
 
     private static final long TICK = 1_000_000L; // 1 ms, AioContext's default
 
-    /** Runs {@code body} on a new platform thread (the engine remembers per thread whether it waits). */
-    private static Thread start(String name, ThrowingRunnable body, AtomicReference<Throwable> failed) {
-        Thread t = new Thread(() -> {
-            try {
-                body.run();
-            } catch (Throwable e) {
-                failed.compareAndSet(null, e);
+    /**
+     * A new platform thread (the engine remembers per thread whether it waits) that waits on one request,
+     * so that its next one is routed to its slot's eventfd; it submits that one, hands it to the test,
+     * then does {@code then} with it.
+     */
+    private static final class RoutedRequest {
+        private final AtomicReference<RequestFuture<Object>> request = new AtomicReference<>();
+        private final AtomicReference<Throwable> failed = new AtomicReference<>();
+        private final Thread thread;
+
+        RoutedRequest(EngineFixture fx, String name, Function<EngineFixture, RequestFuture<Object>> submit,
+                ThrowingConsumer then) {
+            thread = new Thread(() -> {
+                try {
+                    becomeAWaiter(fx);
+                    RequestFuture<Object> f = submit.apply(fx);
+                    request.set(f);
+                    then.accept(f);
+                } catch (Throwable e) {
+                    failed.compareAndSet(null, e);
+                }
+            }, name);
+            thread.start();
+        }
+
+        /** The request, once submitted (asserted routed to its slot's eventfd, not the reaper's). */
+        RequestFuture<Object> get(EngineFixture fx) {
+            while (request.get() == null && thread.isAlive()) {
+                sleep(1);
             }
-        }, name);
-        t.start();
-        return t;
+            RequestFuture<Object> f = request.get();
+            assertNotNull(f, () -> "the thread ended without submitting: " + failed.get());
+            assertNotEquals(fx.controlFd, fx.kernel.resfd(f.slot), "the request was not routed to its slot");
+            return f;
+        }
+
+        /** Waits for the thread to end; what it threw fails the test. */
+        void join() throws InterruptedException {
+            thread.join();
+            assertNull(failed.get());
+        }
     }
 
-    interface ThrowingRunnable {
-        void run() throws Exception;
+    interface ThrowingConsumer {
+        void accept(RequestFuture<Object> f) throws Exception;
     }
 
     /**
@@ -100,16 +132,9 @@ class ReaperTimerTest {
     @Test
     void aRoutedRequestNobodyWaitsOnCompletesByTheTimer() throws Exception {
         EngineFixture fx = new EngineFixture(2, true, TICK);
-        AtomicReference<Throwable> failed = new AtomicReference<>();
-        AtomicReference<RequestFuture<Object>> second = new AtomicReference<>();
-        Thread t = start("waits-then-not", () -> {
-            becomeAWaiter(fx);
-            second.set(fx.read("second")); // routed: this thread waited on its last request
-        }, failed);
-        t.join();
-        assertNull(failed.get());
-        RequestFuture<Object> f = second.get();
-        assertNotEquals(fx.controlFd, fx.kernel.resfd(f.slot), "the second request was not routed to its slot");
+        RoutedRequest second = new RoutedRequest(fx, "waits-then-not", f -> f.read("second"), f -> { });
+        second.join();
+        RequestFuture<Object> f = second.get(fx);
         sleep(30); // let the timer grow if it would
         fx.kernel.complete(f, 4096);
         assertTrue(doneWithoutWaiting(f), "a routed request nobody waits on never completed");
@@ -120,17 +145,9 @@ class ReaperTimerTest {
     @Test
     void whileEveryRoutedRequestHasItsWaiterTheTimerGrows() throws Exception {
         EngineFixture fx = new EngineFixture(2, true, TICK);
-        AtomicReference<Throwable> failed = new AtomicReference<>();
-        AtomicReference<RequestFuture<Object>> poll = new AtomicReference<>();
-        Thread t = start("waiter", () -> {
-            becomeAWaiter(fx);
-            RequestFuture<Object> p = fx.poll("poll");
-            poll.set(p);
-            p.join(); // claims the slot and sleeps on its eventfd
-        }, failed);
-        while (poll.get() == null && t.isAlive()) {
-            sleep(1);
-        }
+        // join claims the slot and sleeps on its eventfd
+        RoutedRequest poll = new RoutedRequest(fx, "waiter", f -> f.poll("poll"), RequestFuture::join);
+        RequestFuture<Object> p = poll.get(fx);
         sleep(50); // the waiter is on its slot, the timer has grown
         int before = fx.kernel.timedOut(fx.controlFd);
         sleep(400);
@@ -138,9 +155,8 @@ class ReaperTimerTest {
         // a 1 ms tick would be ~400 wake-ups; grown to 8 ms, ~50
         assertTrue(ticks <= 100, ticks + " timer wake-ups of the reaper in 400 ms while the only request had its waiter");
         assertTrue(ticks >= 1, "the reaper's timer stopped while a routed request was in flight");
-        fx.kernel.complete(poll.get(), 1);
-        t.join();
-        assertNull(failed.get());
+        fx.kernel.complete(p, 1);
+        poll.join();
         fx.engine.close();
         fx.check();
     }
@@ -167,19 +183,11 @@ class ReaperTimerTest {
     @Test
     void aRoutedRequestWhoseWaiterLeftCompletesByTheTimer() throws Exception {
         EngineFixture fx = new EngineFixture(2, true, TICK);
-        AtomicReference<Throwable> failed = new AtomicReference<>();
-        AtomicReference<RequestFuture<Object>> poll = new AtomicReference<>();
-        Thread t = start("gives-up", () -> {
-            becomeAWaiter(fx);
-            RequestFuture<Object> p = fx.poll("poll");
-            poll.set(p);
-            // waits long enough for the timer to grow, then gives up: the request is in flight with no waiter
-            assertThrows(TimeoutException.class, () -> p.get(200, TimeUnit.MILLISECONDS));
-        }, failed);
-        t.join();
-        assertNull(failed.get());
-        RequestFuture<Object> p = poll.get();
-        assertNotEquals(fx.controlFd, fx.kernel.resfd(p.slot), "the poll was not routed to its slot");
+        // waits long enough for the timer to grow, then gives up: the request is in flight with no waiter
+        RoutedRequest poll = new RoutedRequest(fx, "gives-up", f -> f.poll("poll"),
+                p -> assertThrows(TimeoutException.class, () -> p.get(200, TimeUnit.MILLISECONDS)));
+        poll.join();
+        RequestFuture<Object> p = poll.get(fx);
         fx.kernel.complete(p, 1);
         assertTrue(doneWithoutWaiting(p), "a routed request whose waiter gave up never completed");
         fx.engine.close();
