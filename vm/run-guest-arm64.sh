@@ -74,12 +74,10 @@ rm -f "$SHARE/exit-code" "$SHARE/run-timed-out" "$SHARE/guest-error.txt" "$SHARE
 TMP=$(mktemp -d /tmp/kaio-vm-arm64.XXXXXX)
 QPID=
 TPID=
-cleanup() {
-  [[ -n $QPID ]] && kill "$QPID" 2>/dev/null && sleep 1 && kill -9 "$QPID" 2>/dev/null
-  [[ -n $TPID ]] && kill "$TPID" 2>/dev/null
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+TAG=run-guest-arm64
+# shellcheck source=qemu-wait.sh
+. "$HERE/qemu-wait.sh"
+trap guest_cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Fresh disks for every run: ext4 (inode tables initialised now, not in the guest) and a raw one.
@@ -108,43 +106,4 @@ timeout -k 10 "$TIMEOUT" qemu-system-aarch64 \
   -device virtio-rng-pci \
   </dev/null &
 QPID=$!
-if [[ $QUIET != 1 ]]; then
-  tail -n +1 -F --pid="$QPID" "$LOG" >&2 2>/dev/null &
-  TPID=$!
-fi
-set +e
-wait "$QPID"
-QRC=$?
-set -e
-QPID=
-[[ -n $TPID ]] && { wait "$TPID" 2>/dev/null || true; TPID=; }
-ELAPSED=$(awk -v s="$START" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e - s}')
-
-fail_tail() {
-  echo "[run-guest-arm64] ---- last 40 lines of $LOG ----" >&2
-  tail -n 40 "$LOG" >&2 || true
-  echo "[run-guest-arm64] ----" >&2
-}
-if [[ $QRC == 124 || $QRC == 137 ]]; then
-  fail_tail
-  echo "[run-guest-arm64] ERROR: guest did not power off within ${TIMEOUT}s (qemu killed)" >&2
-  [[ -f $SHARE/exit-code ]] || exit 124
-elif [[ $QRC != 0 ]]; then
-  fail_tail
-  echo "[run-guest-arm64] ERROR: qemu exited with $QRC" >&2
-fi
-if [[ -f $SHARE/guest-error.txt ]]; then
-  [[ $QRC != 0 ]] || fail_tail
-  echo "[run-guest-arm64] ERROR: guest setup failed: $(cat "$SHARE/guest-error.txt")" >&2
-fi
-if [[ ! -s $SHARE/exit-code ]]; then
-  [[ $QRC != 0 ]] || fail_tail
-  echo "[run-guest-arm64] ERROR: the guest never wrote $SHARE/exit-code (boot or setup failed?)" >&2
-  exit 125
-fi
-RC=$(tr -dc '0-9' <"$SHARE/exit-code")
-RC=${RC:-125}
-[[ ! -f $SHARE/run-timed-out ]] ||
-  echo "[run-guest-arm64] ERROR: run.sh was killed by the guest after its $(cat "$SHARE/run-timed-out")s timeout (KAIO_VM_TIMEOUT - 60)" >&2
-log "guest $(cat "$SHARE/guest-kernel.txt" 2>/dev/null || echo '?') ($(cat "$SHARE/guest-machine.txt" 2>/dev/null || echo '?')) finished in ${ELAPSED}s, run.sh exit code $RC"
-exit "$RC"
+wait_for_guest

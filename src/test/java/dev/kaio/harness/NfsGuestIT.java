@@ -15,17 +15,13 @@
  */
 package dev.kaio.harness;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.kaio.testing.TestFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -64,65 +60,24 @@ class NfsGuestIT {
                 Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")) || build(),
                 "qemu-system-x86 is not installed and vm/build-guest.sh could not install it");
 
-        Path share = TestFiles.newDirectory("vm-share");
-        Path classes = Path.of(System.getProperty("kaio.test.classes", "target/classes"));
-        Path testClasses = Path.of(System.getProperty("kaio.test.testClasses", "target/test-classes"));
-        copyTree(classes, share.resolve("classes"));
-        copyTree(testClasses, share.resolve("test-classes"));
-        Files.createDirectories(share.resolve("cp"));
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(entry);
-            String name = p.getFileName().toString();
-            if (Files.isRegularFile(p) && name.endsWith(".jar") && DockerHarnessIT.wantedInContainer(name)) {
-                Files.copy(p, share.resolve("cp").resolve(name), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        StringBuilder select = new StringBuilder();
-        for (String c : GUEST_CLASSES) {
-            select.append(" --select-class ").append(c);
-        }
-        Files.writeString(share.resolve("run.sh"), """
-                #!/bin/sh
-                # run by the guest's busybox sh, in /share
+        GuestRun run = GuestRun.prepare("vm-share", GUEST_CLASSES, """
                 mkdir -p /export/core-work/tmp /share/reports
                 # java.io.tmpdir on the guest's ext4 disk (its /tmp is tmpfs, which refuses RWF_NOWAIT)
-                java --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -Xss1m \\
-                  -Djava.io.tmpdir=/export/core-work/tmp -Djqwik.database=/export/core-work/jqwik-database \\
-                  -cp "/share/classes:/share/test-classes:/share/cp/*" \\
-                  -Dkaio.nfs.mounts='v3=/mnt/nfs3;v4.2=/mnt/nfs4' -Dkaio.nfs.remount=/usr/local/bin/nfs-remount \\
-                  -Dkaio.matrix.report=/share/reports/matrix-nfs.tsv -Dkaio.test.workdir=/export/core-work \\
-                  -Dkaio.test.forkTimeoutSeconds=1400 \\
-                  org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \\
-                  --disable-ansi-colors --exclude-tag host-only --reports-dir /share/reports/guest \\
-                  --config 'junit.jupiter.execution.timeout.default=20 m'%s
-                """.formatted(select));
-
-        ProcessBuilder pb = new ProcessBuilder(vm.toString(), share.toString()).redirectErrorStream(true);
-        pb.environment().put("KAIO_VM_QUIET", "1");
-        pb.environment().put("KAIO_VM_TIMEOUT", "1500");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.MINUTES), "the guest did not finish");
-        String runLog = Files.exists(share.resolve("run.log")) ? Files.readString(share.resolve("run.log")) : "";
-        Files.writeString(Path.of("target/guest-run.log"), out + "\n" + runLog);
-        String kernel = Files.exists(share.resolve("guest-kernel.txt"))
-                ? Files.readString(share.resolve("guest-kernel.txt")).trim() : "?";
+                """, List.of(
+                "-Djava.io.tmpdir=/export/core-work/tmp -Djqwik.database=/export/core-work/jqwik-database",
+                "-Dkaio.nfs.mounts='v3=/mnt/nfs3;v4.2=/mnt/nfs4' -Dkaio.nfs.remount=/usr/local/bin/nfs-remount",
+                "-Dkaio.matrix.report=/share/reports/matrix-nfs.tsv -Dkaio.test.workdir=/export/core-work",
+                "-Dkaio.test.forkTimeoutSeconds=1400"));
+        run.boot(vm, Map.of("KAIO_VM_TIMEOUT", "1500"), 30, "guest-run.log");
+        String kernel = run.guestFile("guest-kernel.txt");
         Files.writeString(Path.of("target/guest-kernel.txt"), kernel + "\n");
 
-        DockerHarnessIT.Results results = DockerHarnessIT.Results.read(share.resolve("reports"));
-        writeNfsMatrix(share.resolve("reports/matrix-nfs.tsv"), Path.of("target/nfs-matrix.md"), kernel);
-        System.out.println(runLog);
-        System.out.printf("guest: %d tests inside the guest (kernel %s), %d failed, %d skipped%n", results.tests, kernel,
-                results.failures.size(), results.skipped);
-        if (!results.failures.isEmpty()) {
-            fail("inside the guest (kernel " + kernel + "):\n" + String.join("\n", results.failures));
-        }
-        assertEquals(0, p.exitValue(), "vm/run-guest.sh failed:\n" + out + "\n" + runLog);
+        writeNfsMatrix(run.share.resolve("reports/matrix-nfs.tsv"), Path.of("target/nfs-matrix.md"), kernel);
+        System.out.println(run.runLog);
+        System.out.printf("guest: %d tests inside the guest (kernel %s), %d failed, %d skipped%n", run.results.tests,
+                kernel, run.results.failures.size(), run.results.skipped);
+        run.assertPassed("guest (kernel " + kernel + ")", 100);
         assertTrue(kernel.startsWith("6.1."), "the guest ran kernel " + kernel);
-        // skipped tests did not run: they do not count
-        int ran = results.tests - results.skipped;
-        assertTrue(ran >= 100, "only " + ran + " tests ran in the guest (" + results.tests + " found, " + results.skipped
-                + " skipped)");
     }
 
     static boolean build() {
@@ -131,19 +86,6 @@ class NfsGuestIT {
             return b.waitFor(20, TimeUnit.MINUTES) && b.exitValue() == 0;
         } catch (IOException | InterruptedException e) {
             return false;
-        }
-    }
-
-    static void copyTree(Path from, Path to) throws IOException {
-        try (var stream = Files.walk(from)) {
-            for (Path src : stream.toList()) {
-                Path dst = to.resolve(from.relativize(src).toString());
-                if (Files.isDirectory(src)) {
-                    Files.createDirectories(dst);
-                } else {
-                    Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
         }
     }
 
