@@ -48,7 +48,7 @@ class NfsGuestIT {
             "dev.kaio.reliability.BadInputTest", "dev.kaio.KaioAsyncFileChannelTest");
 
     @Test
-    // a minute and a half here; up to 20 more when the guest must first be built, and the guest's own
+    // about three minutes here; up to 20 more when the guest must first be built, and the guest's own
     // limit (KAIO_VM_TIMEOUT) is 25
     @Timeout(value = 50, unit = TimeUnit.MINUTES)
     void nfsAndTheCoreSuitePassInsideAGuestWithDebiansKernel() throws Exception {
