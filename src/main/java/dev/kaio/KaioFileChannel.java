@@ -43,6 +43,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -121,6 +122,7 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
     private final BouncePool bounce;
     private final AtomicBoolean open = new AtomicBoolean(true);
     private final Set<PendingLock> pendingLocks = ConcurrentHashMap.newKeySet();
+    private final LockSite lockSite = new ChannelLockSite();
 
     private KaioFileChannel(AioFile file, ExecutorService handlers) {
         this.file = file;
@@ -338,10 +340,6 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
      */
     public AioFile aioFile() {
         return file;
-    }
-
-    String fileKey() {
-        return fileKey;
     }
 
     // ---------------------------------------------------------------------------------- read/write
@@ -604,12 +602,12 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
         checkLockMode(shared);
         long length = lockLength(position, size);
         if (!isOpen()) {
-            return PendingLock.failed(this, new ClosedChannelException());
+            return PendingLock.failed(new ClosedChannelException());
         }
         checkLockRange(position, length);
         checkExecutor();
         FileLocks.Range range = FileLocks.register(fileKey, this, position, length);
-        PendingLock request = new PendingLock(this, range, shared);
+        PendingLock request = new PendingLock(lockSite, range, shared);
         pendingLocks.add(request);
         if (!isOpen()) {
             request.abandon(new AsynchronousCloseException()); // close() may have missed it
@@ -672,9 +670,59 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
         FileLocks.unregister(fileKey, range);
     }
 
-    /** A pending lock request is over (granted, failed, withdrawn). */
-    void forget(PendingLock request) {
-        pendingLocks.remove(request);
+    /** What this channel's pending lock requests act on: its pinned descriptor, the overlap table, the retries. */
+    private final class ChannelLockSite implements LockSite {
+        @Override
+        public boolean pin() {
+            return file.beginRequest();
+        }
+
+        @Override
+        public void unpin() {
+            file.endRequest();
+        }
+
+        @Override
+        public int tryLock(FileLocks.Range range, boolean shared) {
+            return FileLocks.fcntl(file.fd(), shared ? FileLocks.readLock() : FileLocks.writeLock(), range.position,
+                    range.size);
+        }
+
+        @Override
+        public int unlock(FileLocks.Range range) {
+            return FileLocks.fcntl(file.fd(), FileLocks.unlock(), range.position, range.size);
+        }
+
+        @Override
+        public FileLock granted(FileLocks.Range range, boolean shared) {
+            return new KaioFileLock(KaioFileChannel.this, range, shared);
+        }
+
+        @Override
+        public void withdraw(PendingLock request, FileLocks.Range range) {
+            FileLocks.unregister(fileKey, range);
+            pendingLocks.remove(request);
+        }
+
+        @Override
+        public void forget(PendingLock request) {
+            pendingLocks.remove(request);
+        }
+
+        @Override
+        public ScheduledFuture<?> retryLater(Runnable attempt, long delayMillis) {
+            return LockRetries.schedule(attempt, delayMillis);
+        }
+
+        @Override
+        public void closeQuietly() {
+            KaioFileChannel.this.closeQuietly();
+        }
+
+        @Override
+        public String path() {
+            return file.path().toString();
+        }
     }
 
     /** How many lock requests are pending: each is forgotten when it is over (tests check that none piles up). */

@@ -43,7 +43,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </pre>
  * abandon() (cancel or close) completes the future itself, at once, in both cases; whoever moves to
  * DONE or ABANDONED removes the range from {@link FileLocks}' table, except for a granted lock,
- * whose range the {@link KaioFileLock} then owns.
+ * whose range the {@link KaioFileLock} then owns. Everything it does to the channel and the kernel
+ * goes through a {@link LockSite}, so that {@code PendingLockFrayTest} can check this protocol under
+ * Fray against a fake kernel: in every interleaving of attempts, retries, cancel and close, the
+ * future ends once, a lock granted too late is given back on the still-pinned descriptor, and no
+ * fcntl reaches a descriptor that is unpinned or closed.
  */
 final class PendingLock implements Future<FileLock>, Runnable {
 
@@ -55,7 +59,7 @@ final class PendingLock implements Future<FileLock>, Runnable {
     /** attempt()'s outcome when the descriptor could not be pinned: the channel is closing. */
     private static final int CLOSED = Integer.MIN_VALUE;
 
-    private final KaioFileChannel channel;
+    private final LockSite site;
     private final FileLocks.Range range;
     private final boolean shared;
     private final AtomicInteger state = new AtomicInteger(WAITING);
@@ -63,15 +67,15 @@ final class PendingLock implements Future<FileLock>, Runnable {
     private volatile ScheduledFuture<?> nextAttempt;
     private int attempts; // only touched by the thread that moved the state to TRYING
 
-    PendingLock(KaioFileChannel channel, FileLocks.Range range, boolean shared) {
-        this.channel = channel;
+    PendingLock(LockSite site, FileLocks.Range range, boolean shared) {
+        this.site = site;
         this.range = range;
         this.shared = shared;
     }
 
     /** A request that failed before it was made (a closed channel). */
-    static PendingLock failed(KaioFileChannel channel, Throwable failure) {
-        PendingLock request = new PendingLock(channel, null, false);
+    static PendingLock failed(Throwable failure) {
+        PendingLock request = new PendingLock(null, null, false);
         request.state.set(DONE);
         request.result.completeExceptionally(failure);
         return request;
@@ -92,36 +96,34 @@ final class PendingLock implements Future<FileLock>, Runnable {
         if (!state.compareAndSet(WAITING, TRYING)) {
             return; // abandoned while waiting
         }
-        AioFile file = channel.aioFile();
         int ret;
         boolean grantedTooLate = false;
-        if (!file.beginRequest()) {
+        if (!site.pin()) {
             ret = CLOSED;
         } else {
             try {
-                ret = FileLocks.fcntl(file.fd(), shared ? FileLocks.readLock() : FileLocks.writeLock(),
-                        range.position, range.size);
+                ret = site.tryLock(range, shared);
                 if (ret == 0 && !state.compareAndSet(TRYING, DONE)) {
                     // cancelled or closed during the call: give it back while the descriptor is still ours
-                    FileLocks.fcntl(file.fd(), FileLocks.unlock(), range.position, range.size);
+                    site.unlock(range);
                     grantedTooLate = true;
                 }
             } finally {
-                file.endRequest();
+                site.unpin();
             }
         }
         if (ret == 0 && !grantedTooLate) {
-            result.complete(new KaioFileLock(channel, range, shared));
-            channel.forget(this); // after: a close() that sees this request waits for the outcome
+            result.complete(site.granted(range, shared));
+            site.forget(this); // after: a close() that sees this request waits for the outcome
         } else if (grantedTooLate) {
             cleanUp();
         } else if (FileLocks.isBusy(ret) && state.compareAndSet(TRYING, WAITING)) {
             // (an abandon() between the CAS and this store misses the task, which then finds DONE and returns)
-            nextAttempt = LockRetries.schedule(this, LockRetries.backoffMillis(++attempts));
+            nextAttempt = site.retryLater(this, LockRetries.backoffMillis(++attempts));
         } else if (state.compareAndSet(TRYING, DONE)) {
             cleanUp();
             result.completeExceptionally(ret == CLOSED ? new AsynchronousCloseException()
-                    : new AioException(-ret, "fcntl(F_OFD_SETLK)", channel.aioFile().path().toString()));
+                    : new AioException(-ret, "fcntl(F_OFD_SETLK)", site.path()));
         } else {
             cleanUp(); // abandoned during the attempt: the future is already completed
         }
@@ -170,8 +172,7 @@ final class PendingLock implements Future<FileLock>, Runnable {
     }
 
     private void cleanUp() {
-        FileLocks.unregister(channel.fileKey(), range);
-        channel.forget(this);
+        site.withdraw(this, range);
     }
 
     /**
@@ -183,7 +184,7 @@ final class PendingLock implements Future<FileLock>, Runnable {
     public boolean cancel(boolean mayInterruptIfRunning) {
         if (abandon(null)) {
             if (mayInterruptIfRunning) {
-                channel.closeQuietly();
+                site.closeQuietly();
             }
             return true;
         }
