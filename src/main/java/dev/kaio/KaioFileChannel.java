@@ -630,11 +630,10 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
             int ret;
             try {
                 do {
-                    ret = FileLocks.fcntl(file.fd(), shared ? FileLocks.readLock() : FileLocks.writeLock(), position,
-                            length);
+                    ret = lockSite.tryLock(range, shared);
                 } while (ret == -Errno.EINTR);
                 if (ret == 0 && !isOpen()) {
-                    FileLocks.fcntl(file.fd(), FileLocks.unlock(), position, length);
+                    lockSite.unlock(range);
                     throw new AsynchronousCloseException();
                 }
             } finally {
@@ -660,7 +659,7 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
         pin();
         int ret;
         try {
-            ret = FileLocks.fcntl(file.fd(), FileLocks.unlock(), range.position, range.size);
+            ret = lockSite.unlock(range);
         } finally {
             file.endRequest();
         }
