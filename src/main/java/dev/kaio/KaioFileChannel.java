@@ -700,7 +700,7 @@ public final class KaioFileChannel extends AsynchronousFileChannel {
         @Override
         public void withdraw(PendingLock request, FileLocks.Range range) {
             FileLocks.unregister(fileKey, range);
-            pendingLocks.remove(request);
+            forget(request);
         }
 
         @Override
